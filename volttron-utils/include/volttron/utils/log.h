@@ -1,0 +1,80 @@
+/* Logging: one line per record, to stderr, a file or syslog.
+ *
+ * Line format (stderr and files):
+ *   2024-05-01T12:00:00.123456+00:00 INFO volttron.router: message text
+ * i.e. ISO 8601 UTC timestamp, level name, source name, message. Each record
+ * is written with a single write(2), so lines from several processes sharing
+ * a pipe or an O_APPEND file never interleave.
+ *
+ * The logger is process-wide and safe to use from several threads.
+ */
+#ifndef VT_UTILS_LOG_H
+#define VT_UTILS_LOG_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+
+#include <volttron/utils/export.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Python logging's numeric levels, so "-v" arithmetic matches VOLTTRON's. */
+typedef enum vt_log_level {
+    VT_LOG_DEBUG = 10,
+    VT_LOG_INFO = 20,
+    VT_LOG_WARNING = 30,
+    VT_LOG_ERROR = 40,
+    VT_LOG_CRITICAL = 50,
+} vt_log_level;
+
+/* Parse a level name, case-insensitively: DEBUG, INFO, WARNING (or WARN),
+ * ERROR, CRITICAL (or FATAL), or a decimal number. Returns 0 or -EINVAL. */
+VT_UTILS_EXPORT int vt_log_level_parse(const char *name, vt_log_level *out);
+/* The level's name, e.g. "WARNING"; numbers between levels round down. */
+VT_UTILS_EXPORT const char *vt_log_level_name(int level);
+/* VOLTTRON's -v/-q arithmetic: WARNING, minus 10 per -v, plus 10 per -q,
+ * clamped to DEBUG..CRITICAL. */
+VT_UTILS_EXPORT vt_log_level vt_log_level_from_verbosity(int verbose, int quiet);
+
+VT_UTILS_EXPORT void vt_log_set_level(int level);
+VT_UTILS_EXPORT int vt_log_get_level(void);
+VT_UTILS_EXPORT bool vt_log_enabled(int level);
+
+/* Destinations; each replaces the previous one. */
+VT_UTILS_EXPORT void vt_log_to_stderr(void);
+/* Append to path ("-" means stdout). Returns 0 or a negative errno; on failure
+ * the previous destination stays. The file is reopened by vt_log_reopen, and
+ * automatically when it has been renamed or removed by a log rotator. */
+VT_UTILS_EXPORT int vt_log_to_file(const char *path);
+/* syslog(3) with the given ident (copied); the timestamp is syslog's. */
+VT_UTILS_EXPORT void vt_log_to_syslog(const char *ident);
+/* Reopen the log file (after rotation). No-op for stderr and syslog. */
+VT_UTILS_EXPORT int vt_log_reopen(void);
+
+/* Write one record. The source names the component ("volttron.router",
+ * an agent identity); NULL means "volttron". Newlines in the message are kept
+ * (multi-line records), a trailing newline is not doubled. */
+VT_UTILS_EXPORT void vt_log(int level, const char *source, const char *fmt, ...)
+    VT_PRINTF(3, 4);
+VT_UTILS_EXPORT void vt_logv(int level, const char *source, const char *fmt, va_list ap);
+
+/* Format a record's line into buf exactly as it would be written (for tests
+ * and for re-emitting captured agent output). Returns the length. */
+VT_UTILS_EXPORT int vt_log_format_line(char *buf, int size, int level, const char *source,
+                                       const char *message);
+
+#define vt_log_debug(src, ...) \
+    do { if (vt_log_enabled(VT_LOG_DEBUG)) vt_log(VT_LOG_DEBUG, src, __VA_ARGS__); } while (0)
+#define vt_log_info(src, ...) \
+    do { if (vt_log_enabled(VT_LOG_INFO)) vt_log(VT_LOG_INFO, src, __VA_ARGS__); } while (0)
+#define vt_log_warning(src, ...) vt_log(VT_LOG_WARNING, src, __VA_ARGS__)
+#define vt_log_error(src, ...) vt_log(VT_LOG_ERROR, src, __VA_ARGS__)
+#define vt_log_critical(src, ...) vt_log(VT_LOG_CRITICAL, src, __VA_ARGS__)
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
