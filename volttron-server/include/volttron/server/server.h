@@ -5,6 +5,7 @@
 #include <volttron/client/client.h>
 
 #include <volttron/server/export.h>
+#include <volttron/server/platform.h>
 #include <volttron/server/version.h>
 
 #endif

@@ -11,9 +11,11 @@
 #include <volttron/utils/ini.h>
 #include <volttron/utils/json.h>
 #include <volttron/utils/log.h>
+#include <volttron/utils/map.h>
 #include <volttron/utils/mem.h>
 #include <volttron/utils/time.h>
 #include <volttron/utils/topic.h>
+#include <volttron/utils/uuid.h>
 #include <volttron/utils/version.h>
 
 #endif

@@ -1,0 +1,264 @@
+/* The platform: VOLTTRON_HOME, keys, the router and the core services, and
+ * the daemon's life from start to an orderly stop. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <volttron/client/address.h>
+#include <volttron/client/keys.h>
+#include <volttron/client/loop.h>
+#include <volttron/server/platform.h>
+#include <volttron/server/version.h>
+#include <volttron/utils/error.h>
+#include <volttron/utils/fs.h>
+#include <volttron/utils/ini.h>
+#include <volttron/utils/log.h>
+#include <volttron/utils/mem.h>
+
+#include "authfile.h"
+#include "options.h"
+#include "router.h"
+
+#define LOG "volttron.platform"
+/* The protocol level this platform speaks, as answered to platform-version. */
+#define COMPAT_VERSION "9.0.4"
+
+typedef struct platform {
+    vt_platform_options opts;
+    vt_loop *loop;
+    vt_router *router;
+    vt_keypair keys;
+    char *local_address;
+    char *pid_path;
+} platform;
+
+static int make_dirs(const platform *p)
+{
+    const char *subdirs[] = {"", "run", "agents", "configuration_store", "keystores",
+                             "certificates/certs", "certificates/private",
+                             "certificates/ca_db", "certificates/pending_csr",
+                             "certificates/remote_certs", "certificates/pending_certs"};
+    for (size_t i = 0; i < sizeof subdirs / sizeof subdirs[0]; i++) {
+        char *d = vt_fs_path_join(p->opts.volttron_home, subdirs[i]);
+        int rc = vt_fs_mkdir_p(d, i == 0 ? 0700 : 0755);
+        free(d);
+        if (rc < 0)
+            return rc;
+    }
+    struct stat st;
+    if (stat(p->opts.volttron_home, &st) == 0 && (st.st_mode & 022))
+        vt_log_warning(LOG, "%s is writable by group or others", p->opts.volttron_home);
+    return 0;
+}
+
+static char *hostname(void)
+{
+    char name[256] = "";
+    if (gethostname(name, sizeof name - 1) < 0 || !name[0])
+        snprintf(name, sizeof name, "volttron");
+    return vt_strdup(name);
+}
+
+/* As VOLTTRON: the configured name, else the first --vip-address, else the
+ * host name; recorded in the config file with the message bus. */
+static int settle_instance_name(platform *p)
+{
+    if (!p->opts.instance_name)
+        p->opts.instance_name = p->opts.nvip ? vt_strdup(p->opts.vip_addresses[0]) : hostname();
+    char *path = vt_fs_path_join(p->opts.volttron_home, "config");
+    vt_ini *ini = vt_fs_exists(path) ? vt_ini_load(path) : vt_ini_new();
+    int rc = 0;
+    if (!ini) {
+        rc = -EINVAL;
+    } else {
+        const char *name = vt_ini_get(ini, "volttron", "instance-name");
+        char *current = name ? vt_ini_unquote(name) : NULL;
+        const char *bus = vt_ini_get(ini, "volttron", "message-bus");
+        if (!current || strcmp(current, p->opts.instance_name) != 0 || !bus) {
+            vt_ini_set(ini, "volttron", "message-bus", p->opts.message_bus);
+            vt_ini_set(ini, "volttron", "instance-name", p->opts.instance_name);
+            rc = vt_ini_save(ini, path, vt_fs_exists(path) ? 0644 : 0744);
+        }
+        free(current);
+    }
+    vt_ini_destroy(&ini);
+    free(path);
+    return rc;
+}
+
+/* The platform's own entries in auth.json (VOLTTRON re-writes these at every
+ * start): the platform key itself, and the key every vctl run uses. */
+static int write_auth_entries(platform *p)
+{
+    char *path = vt_fs_path_join(p->opts.volttron_home, "auth.json");
+    vt_authfile *af = vt_authfile_load(path);
+    free(path);
+    if (!af)
+        return -EINVAL;
+    const char *comment = "Automatically added by platform on start";
+
+    cJSON *caps = cJSON_CreateObject();
+    cJSON *ecs = cJSON_AddObjectToObject(caps, "edit_config_store");
+    cJSON_AddStringToObject(ecs, "identity", "/.*/");
+    vt_authfile_add(af, vt_auth_entry_new(p->keys.public_key, "platform", NULL, caps, comment),
+                    true);
+
+    vt_keypair vctl;
+    char *vctl_store = vt_asprintf("%s/keystores/control.connection/keystore.json",
+                                   p->opts.volttron_home);
+    int rc = vt_keystore_load_or_create(vctl_store, &vctl);
+    free(vctl_store);
+    if (rc == 0) {
+        cJSON_AddNullToObject(caps, "modify_rpc_method_allowance");
+        cJSON_AddNullToObject(caps, "allow_auth_modifications");
+        vt_authfile_add(af,
+                        vt_auth_entry_new(vctl.public_key, "control.connection",
+                                          "control.connection", caps, comment),
+                        true);
+        rc = vt_authfile_save(af);
+    }
+    cJSON_Delete(caps);
+    vt_authfile_destroy(&af);
+    return rc;
+}
+
+static int setup_keys(platform *p)
+{
+    char *path = vt_fs_path_join(p->opts.volttron_home, "keystore");
+    int rc = vt_keystore_load_or_create(path, &p->keys);
+    free(path);
+    if (rc < 0)
+        return rc;
+    /* Clients find the server key for each address here. */
+    vt_address a;
+    rc = vt_address_parse(p->local_address, &a);
+    if (rc == 0) {
+        rc = vt_known_hosts_set(p->opts.volttron_home, a.host_key, p->keys.public_key);
+        vt_address_clear(&a);
+    }
+    for (size_t i = 0; rc == 0 && i < p->opts.nvip; i++) {
+        rc = vt_address_parse(p->opts.vip_addresses[i], &a);
+        if (rc == 0) {
+            rc = vt_known_hosts_set(p->opts.volttron_home, a.host_key, p->keys.public_key);
+            vt_address_clear(&a);
+        }
+    }
+    if (rc == 0)
+        rc = write_auth_entries(p);
+    return rc;
+}
+
+static void on_quit(void *ctx)
+{
+    platform *p = ctx;
+    vt_loop_stop(p->loop);
+}
+
+static int write_pid(platform *p)
+{
+    p->pid_path = vt_fs_path_join(p->opts.volttron_home, "VOLTTRON_PID");
+    char pid[32];
+    int n = snprintf(pid, sizeof pid, "%ld", (long)getpid());
+    return vt_fs_write_atomic(p->pid_path, pid, (size_t)n, 0644);
+}
+
+static int start(platform *p)
+{
+    setenv("VOLTTRON_HOME", p->opts.volttron_home, 1);
+    setenv("MESSAGEBUS", "zmq", 1);
+    setenv("AUTH_ENABLED", p->opts.auth ? "True" : "False", 1);
+    setenv("AGENT_ISOLATION_MODE", "False", 1);
+    int rc = make_dirs(p);
+    if (rc == 0)
+        rc = settle_instance_name(p);
+    p->local_address = p->opts.vip_local_address ? vt_strdup(p->opts.vip_local_address)
+                                                 : vt_address_local(p->opts.volttron_home);
+    if (rc == 0 && p->opts.auth)
+        rc = setup_keys(p);
+    if (rc < 0)
+        return rc;
+
+    p->loop = vt_loop_new();
+    vt_router_options ro = {
+        .volttron_home = p->opts.volttron_home,
+        .instance_name = p->opts.instance_name,
+        .local_address = p->local_address,
+        .addresses = (const char *const *)p->opts.vip_addresses,
+        .naddresses = p->opts.nvip,
+        .auth = p->opts.auth,
+        .keys = &p->keys,
+        .max_message_size = p->opts.max_message_size,
+        .platform_version = COMPAT_VERSION,
+        .vc_address = p->opts.vc_address,
+        .vc_serverkey = p->opts.vc_serverkey,
+        .web_address = p->opts.bind_web_address,
+        .agent_monitor_frequency = p->opts.agent_monitor_frequency,
+    };
+    p->router = vt_router_new(p->loop, &ro);
+    if (!p->router)
+        return -EINVAL;
+    vt_router_on_quit(p->router, on_quit, p);
+    vt_loop_stop_on_signals(p->loop);
+    return write_pid(p);
+}
+
+static void stop(platform *p)
+{
+    if (p->pid_path)
+        unlink(p->pid_path);
+    vt_router_destroy(&p->router);
+    vt_loop_destroy(&p->loop);
+    free(p->pid_path);
+    free(p->local_address);
+    vt_platform_options_clear(&p->opts);
+}
+
+int vt_platform_main(int argc, char **argv)
+{
+    platform p;
+    memset(&p, 0, sizeof p);
+    int rc = vt_platform_options_parse(argc, argv, &p.opts);
+    if (rc == 1) {
+        vt_platform_options_clear(&p.opts);
+        return 0;
+    }
+    if (rc < 0) {
+        fprintf(stderr, "volttron: error: %s\n", vt_last_error());
+        vt_platform_options_clear(&p.opts);
+        return 2;
+    }
+    if (geteuid() == 0 && !p.opts.allow_root) {
+        fprintf(stderr, "volttron: error: refusing to run as root to prevent potential damage "
+                        "(--allow-root overrides).\n");
+        vt_platform_options_clear(&p.opts);
+        return 77;
+    }
+    vt_log_set_level(p.opts.verboseness);
+    if (p.opts.log_file && vt_log_to_file(p.opts.log_file) < 0) {
+        fprintf(stderr, "volttron: error: %s\n", vt_last_error());
+        vt_platform_options_clear(&p.opts);
+        return 1;
+    }
+    signal(SIGPIPE, SIG_IGN);
+    if (p.opts.show_config)
+        vt_platform_options_log(&p.opts);
+
+    rc = start(&p);
+    if (rc < 0) {
+        vt_log_critical(LOG, "cannot start: %s", vt_last_error());
+        fprintf(stderr, "volttron: error: %s\n", vt_last_error());
+        stop(&p);
+        return 1;
+    }
+    vt_log_info(LOG, "platform %s started (VOLTTRON in C %s), home %s", p.opts.instance_name,
+                vt_server_version(), p.opts.volttron_home);
+    rc = vt_loop_run(p.loop);
+    vt_log_info(LOG, "shutting down");
+    stop(&p);
+    fprintf(stderr, "Shutting down.\n");
+    return rc < 0 ? 1 : 0;
+}
