@@ -114,11 +114,10 @@ const char *vt_agent_track(vt_agent *agent, int timeout_ms, vt_reply_fn fn, void
 bool vt_agent_resolve(vt_agent *agent, const void *id, size_t len, const vt_message *reply,
                       const vt_vip_error *err)
 {
-    pending *pd = vt_map_getn(agent->pending, id, len);
+    /* Out of the map before the callback, which may track new requests. */
+    pending *pd = vt_map_taken(agent->pending, id, len);
     if (!pd)
         return false;
-    /* Out of the map before the callback, which may track new requests. */
-    vt_map_removen(agent->pending, id, len); /* no free function: pd stays ours */
     if (pd->timer) {
         vt_timer_cancel(agent->loop, pd->timer);
         pd->timer = NULL;

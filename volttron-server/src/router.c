@@ -59,6 +59,8 @@ struct vt_router {
 
     vt_timer *sweep_timer;
     int sweeps_left;
+    int *suspect_fds;            /* connections that closed, to check */
+    size_t nsuspects;
 
     int64_t warn_last_ms;
     unsigned warn_suppressed;
@@ -66,7 +68,7 @@ struct vt_router {
     zmq_msg_t in[VT_ROUTER_MAX_FRAMES];
 };
 
-static void handle(vt_router *r, zmq_msg_t *f, size_t n, size_t bytes);
+static void handle(vt_router *r, zmq_msg_t *f, size_t n, size_t bytes, int fd);
 
 /* ---- small helpers ---- */
 
@@ -293,14 +295,18 @@ static void drop_all(vt_router *r, vt_buf *gone)
 
 /* The peer for a sender, registered (with "peerlist add" to the others
  * first, as VOLTTRON does) if new. */
-static vt_peer *touch_peer(vt_router *r, zmq_msg_t *id)
+static vt_peer *touch_peer(vt_router *r, zmq_msg_t *id, int fd)
 {
     const char *data = zmq_msg_data(id);
     size_t len = zmq_msg_size(id);
     vt_peer *p = vt_map_getn(r->peers, data, len);
-    if (p)
+    if (p) {
+        if (fd >= 0 || p->fd < 0)
+            p->fd = fd;
         return p;
+    }
     p = vt_calloc(1, sizeof *p);
+    p->fd = fd;
     p->identity = vt_strndup(data, len);
     p->len = len;
     p->connected_us = vt_time_now_us();
@@ -513,11 +519,11 @@ static void forward(vt_router *r, zmq_msg_t *f, size_t n)
 /* ---- input ---- */
 
 /* f: [sender, recipient, "VIP1", user, id, subsystem, args...] */
-static void handle(vt_router *r, zmq_msg_t *f, size_t n, size_t bytes)
+static void handle(vt_router *r, zmq_msg_t *f, size_t n, size_t bytes, int fd)
 {
     char buf[128];
     if (n == 2 && zmq_msg_size(&f[0]) > 0 && zmq_msg_size(&f[1]) == 0) {
-        touch_peer(r, &f[0]); /* a router probe: just register */
+        touch_peer(r, &f[0], fd); /* a router probe: just register */
         return;
     }
     if (n < 6) {
@@ -534,7 +540,7 @@ static void handle(vt_router *r, zmq_msg_t *f, size_t n, size_t bytes)
         vt_router_warn(r, "dropped a message with an empty sender identity");
         return;
     }
-    vt_peer *peer = touch_peer(r, &f[0]);
+    vt_peer *peer = touch_peer(r, &f[0], fd);
     if (!peer)
         return;
     if (bytes > r->max_message_size) {
@@ -588,7 +594,10 @@ static void on_readable(vt_loop *loop, void *sock, unsigned events, void *ctx)
             vt_router_warn(r, "dropped a message of %zu frames from %s (limit %d)", n + extra,
                            show(&r->in[0], buf, sizeof buf), VT_ROUTER_MAX_FRAMES);
         } else {
-            handle(r, r->in, n, bytes);
+            /* Which connection it came on: when that one closes, this
+             * peer is the one to check on. */
+            int fd = zmq_msg_get(&r->in[n > 1 ? 1 : 0], ZMQ_SRCFD);
+            handle(r, r->in, n, bytes, fd);
         }
         for (size_t i = 0; i < n; i++)
             zmq_msg_close(&r->in[i]);
@@ -603,16 +612,23 @@ static void sweep(vt_loop *loop, vt_timer *timer, void *ctx)
     (void)timer;
     vt_router *r = ctx;
     r->sweep_timer = NULL;
-    /* A pong nobody asked for: VOLTTRON agents ignore it silently, and the
-     * send fails at once for a peer whose connection is gone. */
+    /* Check the peers whose last connection closed: a pong nobody asked for
+     * (VOLTTRON agents ignore it silently) is refused at once by a ROUTER
+     * that no longer has a pipe to the peer. */
     vt_buf gone;
     vt_buf_init(&gone);
     size_t cursor = 0;
     void *val;
     while (vt_map_next(r->peers, &cursor, NULL, &val)) {
         vt_peer *p = val;
-        if (p->service)
+        /* libzmq does not always tell which connection a message came on
+         * (fd -1): such peers are checked after every closed connection. */
+        bool suspect = p->fd < 0;
+        for (size_t i = 0; i < r->nsuspects && !suspect; i++)
+            suspect = p->fd == r->suspect_fds[i];
+        if (p->service || !suspect)
             continue;
+        vt_log_debug(LOG, "checking on %s (fd %d)", p->identity, p->fd);
         vt_out o;
         vt_out_init(&o);
         vt_out_bytes(&o, "", 0);
@@ -629,6 +645,8 @@ static void sweep(vt_loop *loop, vt_timer *timer, void *ctx)
     vt_buf_free(&gone);
     if (--r->sweeps_left > 0)
         r->sweep_timer = vt_loop_after(r->loop, SWEEP_AGAIN_MS, sweep, r);
+    else
+        r->nsuspects = 0;
 }
 
 static void on_monitor(vt_loop *loop, void *mon, unsigned events, void *ctx)
@@ -645,9 +663,12 @@ static void on_monitor(vt_loop *loop, void *mon, unsigned events, void *ctx)
         }
         bool more = zmq_msg_more(&m);
         bool disconnected = false;
+        int fd = -1;
         if (zmq_msg_size(&m) >= 6) {
             const uint8_t *d = zmq_msg_data(&m);
             disconnected = (d[0] | d[1] << 8) == ZMQ_EVENT_DISCONNECTED;
+            fd = (int)((uint32_t)d[2] | (uint32_t)d[3] << 8 | (uint32_t)d[4] << 16 |
+                       (uint32_t)d[5] << 24);
         }
         zmq_msg_close(&m);
         while (more) { /* the endpoint frame */
@@ -660,6 +681,9 @@ static void on_monitor(vt_loop *loop, void *mon, unsigned events, void *ctx)
             zmq_msg_close(&m);
         }
         if (disconnected) {
+            vt_log_debug(LOG, "a connection closed (fd %d): checking its peer", fd);
+            r->suspect_fds = vt_realloc(r->suspect_fds, (r->nsuspects + 1) * sizeof(int));
+            r->suspect_fds[r->nsuspects++] = fd;
             r->sweeps_left = 2;
             if (r->sweep_timer)
                 vt_timer_cancel(r->loop, r->sweep_timer);
@@ -708,7 +732,7 @@ static int svc_send(vt_conn *conn, vt_message *msg)
         bytes += zmq_msg_size(&f[i + 1]);
     }
     vt_message_destroy(&msg);
-    handle(sc->router, f, n + 1, bytes);
+    handle(sc->router, f, n + 1, bytes, -1);
     for (size_t i = 0; i < n + 1; i++)
         zmq_msg_close(&f[i]);
     return 0;
@@ -752,6 +776,7 @@ vt_agent *vt_router_add_service(vt_router *r, const char *identity, const char *
     p->identity = vt_strdup(identity);
     p->len = strlen(identity);
     p->service = agent;
+    p->fd = -1;
     p->connected_us = vt_time_now_us();
     vt_map_set(r->peers, identity, p);
     r->services = vt_realloc(r->services, (r->nservices + 1) * sizeof *r->services);
@@ -921,6 +946,10 @@ void vt_router_destroy(vt_router **rp)
         zmq_close(r->monitor);
     }
     vt_zap_destroy(&r->zap);
+    size_t cursor = 0;
+    void *val;
+    while (r->peers && vt_map_next(r->peers, &cursor, NULL, &val))
+        vt_pubsub_svc_drop(r->pubsub, val);
     vt_pubsub_svc_destroy(&r->pubsub);
     vt_map_destroy(&r->peers);
     if (r->zctx)
@@ -934,6 +963,7 @@ void vt_router_destroy(vt_router **rp)
     free(r->vc_address);
     free(r->vc_serverkey);
     free(r->web_address);
+    free(r->suspect_fds);
     free(r);
     *rp = NULL;
 }

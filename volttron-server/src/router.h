@@ -26,6 +26,7 @@ typedef struct vt_peer {
     vt_agent *service;        /* in-process service, or NULL */
     struct peer_sub *subs;    /* pubsub subscriptions (pubsub_service.c) */
     uint64_t mark;            /* last publish delivered, to send each once */
+    int fd;                   /* socket its last message came on, -1 if none */
     int64_t connected_us;
 } vt_peer;
 

@@ -199,8 +199,13 @@ bool vt_map_remove(vt_map *m, const char *key)
 
 void *vt_map_take(vt_map *m, const char *key)
 {
+    return vt_map_taken(m, key, strlen(key));
+}
+
+void *vt_map_taken(vt_map *m, const void *key, size_t len)
+{
     bool found;
-    return take(m, key, strlen(key), &found);
+    return take(m, key, len, &found);
 }
 
 bool vt_map_next(const vt_map *m, size_t *cursor, const char **key, void **value)

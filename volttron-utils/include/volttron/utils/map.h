@@ -43,6 +43,7 @@ VT_UTILS_EXPORT bool vt_map_removen(vt_map *map, const void *key, size_t len);
 
 /* Remove key and hand its value to the caller (not released). NULL if absent. */
 VT_UTILS_EXPORT void *vt_map_take(vt_map *map, const char *key);
+VT_UTILS_EXPORT void *vt_map_taken(vt_map *map, const void *key, size_t len);
 
 /* Iterate: start with *cursor = 0; returns false at the end. key (NUL-
  * terminated, borrowed) and value may be NULL if not wanted. */
