@@ -13,6 +13,7 @@
 #include <check.h>
 
 #include "fixture.h"
+#include "ready.h"
 #include "testutil.h"
 
 const char *vt_fx_program(const char *env_name)
@@ -32,6 +33,22 @@ static int free_port(void)
     getsockname(s, (struct sockaddr *)&a, &len);
     close(s);
     return ntohs(a.sin_port);
+}
+
+/* The platform reports READY=1 on this datagram socket (systemd's
+ * protocol) once it serves: tests wait on that, not on time. */
+static void open_notify(vt_fx *fx)
+{
+    char *path = vt_asprintf("%s/notify.sock", fx->home);
+    fx->notify_fd = vt_ready_open(path);
+    ck_assert_msg(fx->notify_fd >= 0, "cannot bind %s", path);
+    free(path);
+}
+
+static void wait_ready(vt_fx *fx)
+{
+    ck_assert_msg(vt_ready_wait(fx->notify_fd, 20000) == 0,
+                  "volttron did not report READY within 20 s (see %s/volttron.log)", fx->home);
 }
 
 static void launch(vt_fx *fx)
@@ -57,12 +74,15 @@ static void launch(vt_fx *fx)
     pid_t pid = fork();
     ck_assert_int_ge(pid, 0);
     if (pid == 0) {
+        char *sock = vt_asprintf("%s/notify.sock", fx->home);
         setenv("VOLTTRON_HOME", fx->home, 1);
+        setenv("NOTIFY_SOCKET", sock, 1);
         execv(bin, (char *const *)argv);
         _exit(127);
     }
     fx->pid = pid;
     free(log);
+    wait_ready(fx);
 }
 
 static void read_serverkey(vt_fx *fx)
@@ -94,6 +114,7 @@ vt_fx *vt_fx_start(bool auth, const char *const *extra_args)
          * platform is up (the platform loads an existing key store). */
         read_serverkey(fx);
     }
+    open_notify(fx);
     launch(fx);
     return fx;
 }
@@ -120,6 +141,7 @@ void vt_fx_destroy(vt_fx **fxp)
     if (!fx)
         return;
     vt_fx_stop_platform(fx);
+    close(fx->notify_fd);
     if (!getenv("VT_KEEP_HOME"))
         vt_test_rmtree(fx->home);
     for (char **e = fx->extra_args; e && *e; e++)

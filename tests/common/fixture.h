@@ -17,6 +17,7 @@ typedef struct vt_fx {
     bool auth;
     char serverkey[VT_KEY_TEXT_SIZE];
     char **extra_args;
+    int notify_fd;      /* where the platform says READY=1 */
 } vt_fx;
 
 /* Start the platform; extra_args (NULL-terminated, may be NULL) are added to

@@ -135,10 +135,10 @@ static void on_message(vt_agent *agent, const vt_pubsub_message *m, void *ctx)
     s->count++;
     cJSON_Delete(s->last);
     s->last = cJSON_CreateArray();
-    cJSON_AddItemToArray(s->last, cJSON_CreateString(m->topic));
-    cJSON_AddItemToArray(s->last, cJSON_Duplicate(m->headers, 1));
-    cJSON_AddItemToArray(s->last, cJSON_Duplicate(m->message, 1));
-    cJSON_AddItemToArray(s->last, cJSON_CreateString(m->sender));
+    cJSON_AddItemToArray(s->last, cJSON_CreateString(vt_pubsub_topic(m)));
+    cJSON_AddItemToArray(s->last, cJSON_Duplicate(vt_pubsub_headers(m), 1));
+    cJSON_AddItemToArray(s->last, cJSON_Duplicate(vt_pubsub_body(m), 1));
+    cJSON_AddItemToArray(s->last, cJSON_CreateString(vt_pubsub_sender(m)));
 }
 
 static cJSON *subscribe(vt_agent *agent, vt_rpc_request *req, void *ctx)

@@ -49,12 +49,12 @@ static void collect(vt_agent *agent, const vt_pubsub_message *m, void *ctx)
     (void)agent;
     inbox *in = ctx;
     in->count++;
-    snprintf(in->topic, sizeof in->topic, "%s", m->topic);
-    snprintf(in->sender, sizeof in->sender, "%s", m->sender);
+    snprintf(in->topic, sizeof in->topic, "%s", vt_pubsub_topic(m));
+    snprintf(in->sender, sizeof in->sender, "%s", vt_pubsub_sender(m));
     cJSON_Delete(in->headers);
     cJSON_Delete(in->message);
-    in->headers = cJSON_Duplicate(m->headers, 1);
-    in->message = cJSON_Duplicate(m->message, 1);
+    in->headers = cJSON_Duplicate(vt_pubsub_headers(m), 1);
+    in->message = cJSON_Duplicate(vt_pubsub_body(m), 1);
 }
 
 static void inbox_clear(inbox *in)

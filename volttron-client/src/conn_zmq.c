@@ -24,6 +24,9 @@
 #define VIP_HWM 6000
 /* Messages handled per wakeup before yielding to timers and other sockets. */
 #define READ_BATCH 256
+/* A full queue to the platform holds a sender back this long (back-pressure
+ * rather than loss) before the send fails with EAGAIN. */
+#define SEND_TIMEOUT_MS 2000
 
 typedef struct zconn {
     void *sock;
@@ -215,6 +218,8 @@ static int zconn_open(vt_conn *conn)
     zmq_setsockopt(z->sock, ZMQ_RCVHWM, &hwm, sizeof hwm);
     zmq_setsockopt(z->sock, ZMQ_IMMEDIATE, &one, sizeof one);
     zmq_setsockopt(z->sock, ZMQ_LINGER, &linger, sizeof linger);
+    int sndtimeo = SEND_TIMEOUT_MS;
+    zmq_setsockopt(z->sock, ZMQ_SNDTIMEO, &sndtimeo, sizeof sndtimeo);
     zmq_setsockopt(z->sock, ZMQ_RECONNECT_IVL, &ivl, sizeof ivl);
     zmq_setsockopt(z->sock, ZMQ_RECONNECT_IVL_MAX, &ivl_max, sizeof ivl_max);
     zmq_setsockopt(z->sock, ZMQ_TCP_KEEPALIVE, &keepalive, sizeof keepalive);
@@ -263,8 +268,11 @@ static int zconn_send(vt_conn *conn, vt_message *m)
         vt_message_destroy(&m);
         return vt_error_set(-ENOTCONN, "not connected to the platform");
     }
+    /* Connected: wait for queue space (bounded by SNDTIMEO). Not connected:
+     * fail at once rather than stall the loop. */
+    int wait = z->up ? 0 : ZMQ_DONTWAIT;
     for (size_t i = 0; i < m->n; i++) {
-        int flags = ZMQ_DONTWAIT | (i + 1 < m->n ? ZMQ_SNDMORE : 0);
+        int flags = wait | (i + 1 < m->n ? ZMQ_SNDMORE : 0);
         if (zmq_msg_send(&m->frames[i], z->sock, flags) < 0) {
             /* Only the first frame can fail: later frames of a started
              * message always go through. */

@@ -349,6 +349,110 @@ int vt_pubsub_list(vt_agent *agent, const char *prefix, bool subscribed, bool re
 
 /* ---- delivery ---- */
 
+struct vt_pubsub_message {
+    const char *topic;
+    const char *raw;
+    size_t raw_len;
+    char *sender;
+    char *bus;
+    cJSON *doc;        /* parsed on demand */
+    bool parse_tried;
+};
+
+static const cJSON empty_object = {.type = cJSON_Object};
+static const cJSON null_value = {.type = cJSON_NULL};
+
+/* Read a plain JSON string (no escapes) at *p: returns its copy and moves
+ * *p past it, or NULL when it is not that simple. */
+static char *plain_string(const char **p, const char *end)
+{
+    const char *s = *p;
+    if (s >= end || *s != '"')
+        return NULL;
+    const char *q = s + 1;
+    while (q < end && *q != '"' && *q != '\\')
+        q++;
+    if (q >= end || *q != '"')
+        return NULL;
+    *p = q + 1;
+    return vt_strndup(s + 1, (size_t)(q - s - 1));
+}
+
+static bool literal(const char **p, const char *end, const char *lit)
+{
+    size_t n = strlen(lit);
+    if ((size_t)(end - *p) < n || memcmp(*p, lit, n) != 0)
+        return false;
+    *p += n;
+    return true;
+}
+
+static void parse(vt_pubsub_message *m)
+{
+    if (m->parse_tried)
+        return;
+    m->parse_tried = true;
+    m->doc = vt_json_parse(m->raw, m->raw_len, 0, "publish", NULL);
+    if (!cJSON_IsObject(m->doc)) {
+        cJSON_Delete(m->doc);
+        m->doc = NULL;
+    }
+}
+
+/* Routers put sender and bus first ({"sender": "x", "bus": "", ...}): read
+ * them without parsing the rest; anything else takes the full parse. */
+static void read_envelope(vt_pubsub_message *m)
+{
+    const char *p = m->raw, *end = m->raw + m->raw_len;
+    if (literal(&p, end, "{\"sender\": ") && (m->sender = plain_string(&p, end)) &&
+        literal(&p, end, ", \"bus\": ") && (m->bus = plain_string(&p, end)))
+        return;
+    free(m->sender);
+    parse(m);
+    const cJSON *s = cJSON_GetObjectItemCaseSensitive(m->doc, "sender");
+    const cJSON *b = cJSON_GetObjectItemCaseSensitive(m->doc, "bus");
+    m->sender = vt_strdup(cJSON_IsString(s) ? s->valuestring : "");
+    m->bus = vt_strdup(cJSON_IsString(b) ? b->valuestring : "");
+}
+
+const char *vt_pubsub_topic(const vt_pubsub_message *m)
+{
+    return m->topic;
+}
+
+const char *vt_pubsub_sender(const vt_pubsub_message *m)
+{
+    return m->sender;
+}
+
+const char *vt_pubsub_bus(const vt_pubsub_message *m)
+{
+    return m->bus;
+}
+
+const char *vt_pubsub_raw(const vt_pubsub_message *m, size_t *len)
+{
+    if (len)
+        *len = m->raw_len;
+    return m->raw;
+}
+
+const cJSON *vt_pubsub_headers(const vt_pubsub_message *cm)
+{
+    vt_pubsub_message *m = (vt_pubsub_message *)cm; /* the parse is a cache */
+    parse(m);
+    const cJSON *h = cJSON_GetObjectItemCaseSensitive(m->doc, "headers");
+    return cJSON_IsObject(h) ? h : &empty_object;
+}
+
+const cJSON *vt_pubsub_body(const vt_pubsub_message *cm)
+{
+    vt_pubsub_message *m = (vt_pubsub_message *)cm;
+    parse(m);
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(m->doc, "message");
+    return v ? v : &null_value;
+}
+
 static void deliver(vt_agent *agent, const vt_message *msg)
 {
     size_t tlen;
@@ -364,29 +468,13 @@ static void deliver(vt_agent *agent, const vt_message *msg)
             synchronize(agent);
         return;
     }
-    size_t len;
-    const char *text = vt_vip_arg(msg, 2, &len);
-    cJSON *doc = text ? vt_json_parse(text, len, 0, "publish", NULL) : NULL;
-    if (!cJSON_IsObject(doc)) {
-        vt_log_warning(agent->identity, "dropped a publish on %s: %s",
-                       vt_message_str(msg, VT_VIP_ARGS + 1),
-                       doc ? "payload is not an object" : vt_last_error());
-        cJSON_Delete(doc);
+    vt_pubsub_message pm = {.topic = vt_message_str(msg, VT_VIP_ARGS + 1)};
+    pm.raw = vt_vip_arg(msg, 2, &pm.raw_len);
+    if (!pm.raw) {
+        vt_log_warning(agent->identity, "dropped a publish on %s without a body", pm.topic);
         return;
     }
-    const cJSON *sender = cJSON_GetObjectItemCaseSensitive(doc, "sender");
-    const cJSON *bus = cJSON_GetObjectItemCaseSensitive(doc, "bus");
-    const cJSON *headers = cJSON_GetObjectItemCaseSensitive(doc, "headers");
-    const cJSON *message = cJSON_GetObjectItemCaseSensitive(doc, "message");
-    cJSON empty_headers = {.type = cJSON_Object};
-    cJSON null_message = {.type = cJSON_NULL};
-    vt_pubsub_message pm = {
-        .sender = cJSON_IsString(sender) ? sender->valuestring : "",
-        .bus = cJSON_IsString(bus) ? bus->valuestring : "",
-        .topic = vt_message_str(msg, VT_VIP_ARGS + 1),
-        .headers = cJSON_IsObject(headers) ? headers : &empty_headers,
-        .message = message ? message : &null_message,
-    };
+    read_envelope(&pm);
     /* Callbacks may unsubscribe (even themselves): walk a snapshot. */
     size_t n = 0;
     for (sub *s = agent->pubsub->subs; s; s = s->next)
@@ -405,7 +493,9 @@ static void deliver(vt_agent *agent, const vt_message *msg)
             match[i]->cb(agent, &pm, match[i]->ctx);
     }
     free(match);
-    cJSON_Delete(doc);
+    free(pm.sender);
+    free(pm.bus);
+    cJSON_Delete(pm.doc);
 }
 
 static void on_pubsub(vt_agent *agent, const vt_message *msg, void *ctx)

@@ -20,6 +20,7 @@
 #include <volttron/utils/mem.h>
 
 #include "authfile.h"
+#include "notify.h"
 #include "options.h"
 #include "router.h"
 
@@ -256,7 +257,13 @@ int vt_platform_main(int argc, char **argv)
     }
     vt_log_info(LOG, "platform %s started (VOLTTRON in C %s), home %s", p.opts.instance_name,
                 vt_server_version(), p.opts.volttron_home);
+    /* Sockets bound, state loaded: tell systemd (or a waiting test). */
+    char ready[128];
+    snprintf(ready, sizeof ready, "READY=1\nSTATUS=serving %s\nMAINPID=%ld",
+             p.opts.instance_name, (long)getpid());
+    vt_notify(ready);
     rc = vt_loop_run(p.loop);
+    vt_notify("STOPPING=1");
     vt_log_info(LOG, "shutting down");
     stop(&p);
     fprintf(stderr, "Shutting down.\n");

@@ -438,38 +438,44 @@ static bool topic_ok(const unsigned char *t, size_t len)
 
 /* The delivered body: {"sender": <publisher>, ...the publisher's members}. */
 static void build_body(zmq_msg_t *out, const char *json, size_t len, const vt_pub_scan *scan,
-                       const vt_peer *peer)
+                       vt_peer *peer)
 {
+    if (!scan->has_sender && !scan->keys_escaped) {
+        /* Splice into the outgoing frame: one copy, no parse. */
+        if (!peer->sender_json) {
+            vt_buf b;
+            vt_buf_init(&b);
+            vt_buf_append_str(&b, "{\"sender\": ");
+            vt_json_dump_string(&b, peer->identity, peer->len);
+            vt_buf_append_str(&b, ", ");
+            peer->sender_json = vt_buf_detach(&b, &peer->sender_json_len);
+        }
+        size_t rest = len - scan->open - 1;
+        zmq_msg_init_size(out, peer->sender_json_len + rest);
+        char *d = zmq_msg_data(out);
+        memcpy(d, peer->sender_json, peer->sender_json_len);
+        memcpy(d + peer->sender_json_len, json + scan->open + 1, rest);
+        return;
+    }
+    /* A publisher-supplied "sender" must not survive: rebuild. */
+    cJSON *doc = vt_json_parse(json, len, 0, "publish", NULL);
+    cJSON_DeleteItemFromObjectCaseSensitive(doc, "sender");
+    cJSON *body = cJSON_CreateObject();
+    cJSON_AddItemToObject(body, "sender", cJSON_CreateString(peer->identity));
+    cJSON *item = doc ? doc->child : NULL;
+    while (item) {
+        cJSON *next = item->next;
+        cJSON_AddItemToObject(body, item->string, cJSON_DetachItemViaPointer(doc, item));
+        item = next;
+    }
     vt_buf b;
     vt_buf_init(&b);
-    if (!scan->has_sender && !scan->keys_escaped) {
-        /* Splice: no parse, no re-serialisation. */
-        vt_buf_reserve(&b, len + peer->len + 16);
-        vt_buf_append_str(&b, "{\"sender\": ");
-        vt_json_dump_string(&b, peer->identity, peer->len);
-        vt_buf_append_str(&b, ", ");
-        vt_buf_append(&b, json + scan->open + 1, len - scan->open - 1);
-    } else {
-        /* A publisher-supplied "sender" must not survive: rebuild. */
-        cJSON *doc = vt_json_parse(json, len, 0, "publish", NULL);
-        cJSON_DeleteItemFromObjectCaseSensitive(doc, "sender");
-        cJSON *body = cJSON_CreateObject();
-        cJSON_AddItemToObject(body, "sender", cJSON_CreateString(peer->identity));
-        cJSON *item = doc ? doc->child : NULL;
-        while (item) {
-            cJSON *next = item->next;
-            cJSON_AddItemToObject(body, item->string, cJSON_DetachItemViaPointer(doc, item));
-            item = next;
-        }
-        vt_json_dump_buf(&b, body, 0);
-        cJSON_Delete(body);
-        cJSON_Delete(doc);
-    }
-    size_t blen;
-    char *text = vt_buf_detach(&b, &blen);
-    zmq_msg_init_size(out, blen);
-    memcpy(zmq_msg_data(out), text, blen);
-    free(text);
+    vt_json_dump_buf(&b, body, 0);
+    cJSON_Delete(body);
+    cJSON_Delete(doc);
+    zmq_msg_init_size(out, b.len);
+    memcpy(zmq_msg_data(out), b.data, b.len);
+    vt_buf_free(&b);
 }
 
 static void op_publish(vt_pubsub_svc *svc, vt_peer *peer, zmq_msg_t *f, size_t n)

@@ -233,6 +233,7 @@ size_t vt_router_peer_count(const vt_router *r)
 static void peer_free(void *p)
 {
     vt_peer *peer = p;
+    free(peer->sender_json);
     free(peer->identity);
     free(peer);
 }

@@ -27,6 +27,8 @@ typedef struct vt_peer {
     struct peer_sub *subs;    /* pubsub subscriptions (pubsub_service.c) */
     uint64_t mark;            /* last publish delivered, to send each once */
     int fd;                   /* socket its last message came on, -1 if none */
+    char *sender_json;        /* '{"sender": "<identity>", ' for publishes */
+    size_t sender_json_len;
     int64_t connected_us;
 } vt_peer;
 

@@ -91,10 +91,10 @@ static void on_message(vt_agent *agent, const vt_pubsub_message *m, void *ctx)
     listener *l = ctx;
     if (!vt_log_enabled(l->level))
         return;
-    char *headers = vt_json_dump(m->headers, 0);
-    char *message = vt_json_dump(m->message, VT_JSON_INDENT(1));
+    char *headers = vt_json_dump(vt_pubsub_headers(m), 0);
+    char *message = vt_json_dump(vt_pubsub_body(m), VT_JSON_INDENT(1));
     vt_log(l->level, SRC, "Peer: pubsub, Sender: %s:, Bus: %s, Topic: %s, Headers: %s, Message: \n%s",
-           m->sender, m->bus, m->topic, headers, message);
+           vt_pubsub_sender(m), vt_pubsub_bus(m), vt_pubsub_topic(m), headers, message);
     free(headers);
     free(message);
 }

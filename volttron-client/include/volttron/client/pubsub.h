@@ -21,14 +21,24 @@
 extern "C" {
 #endif
 
-/* A delivered message; everything is borrowed for the callback's duration. */
-typedef struct vt_pubsub_message {
-    const char *sender;     /* publisher identity (added by the router) */
-    const char *bus;        /* "" normally */
-    const char *topic;
-    const cJSON *headers;   /* object, never NULL */
-    const cJSON *message;   /* any JSON value; JSON null when absent */
-} vt_pubsub_message;
+/* A delivered message, valid for the callback's duration. The body is
+ * parsed only when a callback asks for headers or message (so agents that
+ * route on the topic alone never pay for JSON), and at most once however
+ * many callbacks ask. */
+typedef struct vt_pubsub_message vt_pubsub_message;
+
+VT_CLIENT_EXPORT const char *vt_pubsub_topic(const vt_pubsub_message *m);
+/* The publisher's identity (added by the router). */
+VT_CLIENT_EXPORT const char *vt_pubsub_sender(const vt_pubsub_message *m);
+/* The bus, "" normally. */
+VT_CLIENT_EXPORT const char *vt_pubsub_bus(const vt_pubsub_message *m);
+/* Headers: an object, never NULL (empty when absent or unreadable). */
+VT_CLIENT_EXPORT const cJSON *vt_pubsub_headers(const vt_pubsub_message *m);
+/* The message value: any JSON, never NULL (JSON null when absent). */
+VT_CLIENT_EXPORT const cJSON *vt_pubsub_body(const vt_pubsub_message *m);
+/* The whole delivered JSON frame, unparsed: {"sender", "bus", "headers",
+ * "message"}. Not NUL-terminated; len receives its length. */
+VT_CLIENT_EXPORT const char *vt_pubsub_raw(const vt_pubsub_message *m, size_t *len);
 
 typedef void (*vt_pubsub_callback)(vt_agent *agent, const vt_pubsub_message *msg, void *ctx);
 
