@@ -33,7 +33,7 @@ typedef struct sub {
 
 struct vt_pubsub {
     sub *subs;
-    int64_t last_resync_ms;
+    int64_t last_resync_ms;   /* last resync for an unwanted publish; 0 = never */
 };
 
 /* ---- requests to the router ---- */
@@ -108,7 +108,6 @@ static void synchronize(vt_agent *agent)
                 cJSON_AddItemToObject(by_bus, s->bus, prefix_list_for(agent, all, s->bus));
         }
     }
-    agent->pubsub->last_resync_ms = vt_time_monotonic_ms();
     send_op(agent, "synchronize", "connected", body, NULL, NULL, 0);
 }
 
@@ -464,8 +463,11 @@ static void deliver(vt_agent *agent, const vt_message *msg)
         wanted = s->plen <= tlen && memcmp(topic, s->prefix, s->plen) == 0;
     if (!wanted) {
         int64_t now = vt_time_monotonic_ms();
-        if (now - agent->pubsub->last_resync_ms >= RESYNC_INTERVAL_MS)
+        if (!agent->pubsub->last_resync_ms ||
+            now - agent->pubsub->last_resync_ms >= RESYNC_INTERVAL_MS) {
+            agent->pubsub->last_resync_ms = now;
             synchronize(agent);
+        }
         return;
     }
     vt_pubsub_message pm = {.topic = vt_message_str(msg, VT_VIP_ARGS + 1)};
