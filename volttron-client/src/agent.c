@@ -234,6 +234,18 @@ static void drain_deferred(vt_loop *loop, void *ctx)
     drain_backlog(ctx);
 }
 
+void vt_agent_deliver_borrowed(vt_agent *agent, vt_message *msg)
+{
+    if (agent->blocking || agent->backlog_head) {
+        vt_message *copy = vt_message_new();
+        for (size_t i = 0; i < msg->n; i++)
+            vt_message_append_zmsg(copy, &msg->frames[i]);
+        vt_agent_deliver(agent, copy);
+        return;
+    }
+    dispatch(agent, msg);
+}
+
 void vt_agent_deliver(vt_agent *agent, vt_message *msg)
 {
     if (agent->blocking || agent->backlog_head) {

@@ -99,6 +99,10 @@ void vt_agent_untrack(vt_agent *agent, const char *id);
  * the request has completed, one way or another. 0 or -ENOTSUP. */
 int vt_agent_wait(vt_agent *agent, const char *id, int timeout_ms);
 
+/* Deliver a message the caller keeps (and reuses): dispatched at once, or
+ * its frames moved into a queued copy when a blocking call is waiting. */
+void vt_agent_deliver_borrowed(vt_agent *agent, vt_message *msg);
+
 /* Internal hook lists, run after every welcome / on disconnect. */
 void vt_agent_hook_add(vt_hook **list, vt_agent_fn fn, void *ctx);
 void vt_agent_hooks_run(vt_agent *agent, vt_hook *list);

@@ -29,6 +29,7 @@
 #define SEND_TIMEOUT_MS 2000
 
 typedef struct zconn {
+    vt_message *rx;       /* reused for every message read */
     void *sock;
     void *monitor;
     char monitor_ep[96];
@@ -67,10 +68,11 @@ void vt_zmq_context_release(void)
 
 /* ---- receiving ---- */
 
-/* Receive one whole multipart message without waiting. 0, -EAGAIN, or <0. */
-static int recv_message(void *sock, vt_message **out)
+/* Receive one whole multipart message into m (emptied first) without
+ * waiting: 0, -EAGAIN, or another negative errno. */
+static int recv_into(void *sock, vt_message *m)
 {
-    vt_message *m = vt_message_new();
+    vt_message_reset(m);
     for (;;) {
         zmq_msg_t *f = vt_message_push(m);
         zmq_msg_init(f);
@@ -78,14 +80,24 @@ static int recv_message(void *sock, vt_message **out)
             int e = errno;
             zmq_msg_close(f);
             vt_message_pop(m);
-            vt_message_destroy(&m);
+            vt_message_reset(m);
             return -e;
         }
         if (!zmq_msg_more(f))
-            break;
+            return 0;
     }
-    *out = m;
-    return 0;
+}
+
+/* The same into a new message the caller owns. */
+static int recv_message(void *sock, vt_message **out)
+{
+    vt_message *m = vt_message_new();
+    int rc = recv_into(sock, m);
+    if (rc < 0)
+        vt_message_destroy(&m);
+    else
+        *out = m;
+    return rc;
 }
 
 static void on_readable(vt_loop *loop, void *sock, unsigned events, void *ctx)
@@ -93,11 +105,11 @@ static void on_readable(vt_loop *loop, void *sock, unsigned events, void *ctx)
     (void)loop;
     (void)events;
     vt_conn *conn = ctx;
+    zconn *z = conn->impl;
     for (int i = 0; i < READ_BATCH; i++) {
-        vt_message *m;
-        if (recv_message(sock, &m) < 0)
+        if (recv_into(sock, z->rx) < 0)
             return;
-        vt_agent_deliver(conn->agent, m);
+        vt_agent_deliver_borrowed(conn->agent, z->rx);
         if (!conn->impl) /* the agent closed us from a handler */
             return;
     }
@@ -306,6 +318,7 @@ static void zconn_close(vt_conn *conn)
         zmq_close(z->monitor);
         vt_zmq_context_release();
     }
+    vt_message_destroy(&z->rx);
     free(z);
     conn->impl = NULL;
 }
@@ -323,6 +336,8 @@ vt_conn *vt_conn_zmq_new(vt_agent *agent)
     vt_conn *conn = vt_calloc(1, sizeof *conn);
     conn->ops = &zconn_ops;
     conn->agent = agent;
-    conn->impl = vt_calloc(1, sizeof(zconn));
+    zconn *z = vt_calloc(1, sizeof *z);
+    z->rx = vt_message_new();
+    conn->impl = z;
     return conn;
 }

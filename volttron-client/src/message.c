@@ -17,11 +17,11 @@ void vt_message_reset(vt_message *m)
 {
     for (size_t i = 0; i < m->n; i++) {
         zmq_msg_close(&m->frames[i]);
-        if (m->strs)
+        if (m->strs) {
             free(m->strs[i]);
+            m->strs[i] = NULL; /* the array itself is kept for reuse */
+        }
     }
-    free(m->strs);
-    m->strs = NULL;
     m->n = 0;
 }
 
@@ -31,6 +31,7 @@ void vt_message_destroy(vt_message **mp)
         return;
     vt_message *m = *mp;
     vt_message_reset(m);
+    free(m->strs);
     if (m->frames != m->inline_frames)
         free(m->frames);
     free(m);

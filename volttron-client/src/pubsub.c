@@ -34,6 +34,8 @@ typedef struct sub {
 struct vt_pubsub {
     sub *subs;
     int64_t last_resync_ms;   /* last resync for an unwanted publish; 0 = never */
+    /* Reused for every delivery (deliveries never nest). */
+    vt_buf topic, sender, bus;
 };
 
 /* ---- requests to the router ---- */
@@ -352,8 +354,8 @@ struct vt_pubsub_message {
     const char *topic;
     const char *raw;
     size_t raw_len;
-    char *sender;
-    char *bus;
+    const char *sender;
+    const char *bus;
     cJSON *doc;        /* parsed on demand */
     bool parse_tried;
 };
@@ -361,20 +363,22 @@ struct vt_pubsub_message {
 static const cJSON empty_object = {.type = cJSON_Object};
 static const cJSON null_value = {.type = cJSON_NULL};
 
-/* Read a plain JSON string (no escapes) at *p: returns its copy and moves
- * *p past it, or NULL when it is not that simple. */
-static char *plain_string(const char **p, const char *end)
+/* Read a plain JSON string (no escapes) at *p into out: moves *p past it,
+ * or returns false when it is not that simple. */
+static bool plain_string(const char **p, const char *end, vt_buf *out)
 {
     const char *s = *p;
     if (s >= end || *s != '"')
-        return NULL;
+        return false;
     const char *q = s + 1;
     while (q < end && *q != '"' && *q != '\\')
         q++;
     if (q >= end || *q != '"')
-        return NULL;
+        return false;
     *p = q + 1;
-    return vt_strndup(s + 1, (size_t)(q - s - 1));
+    vt_buf_clear(out);
+    vt_buf_append(out, s + 1, (size_t)(q - s - 1));
+    return true;
 }
 
 static bool literal(const char **p, const char *end, const char *lit)
@@ -400,18 +404,21 @@ static void parse(vt_pubsub_message *m)
 
 /* Routers put sender and bus first ({"sender": "x", "bus": "", ...}): read
  * them without parsing the rest; anything else takes the full parse. */
-static void read_envelope(vt_pubsub_message *m)
+static void read_envelope(struct vt_pubsub *ps, vt_pubsub_message *m)
 {
     const char *p = m->raw, *end = m->raw + m->raw_len;
-    if (literal(&p, end, "{\"sender\": ") && (m->sender = plain_string(&p, end)) &&
-        literal(&p, end, ", \"bus\": ") && (m->bus = plain_string(&p, end)))
-        return;
-    free(m->sender);
-    parse(m);
-    const cJSON *s = cJSON_GetObjectItemCaseSensitive(m->doc, "sender");
-    const cJSON *b = cJSON_GetObjectItemCaseSensitive(m->doc, "bus");
-    m->sender = vt_strdup(cJSON_IsString(s) ? s->valuestring : "");
-    m->bus = vt_strdup(cJSON_IsString(b) ? b->valuestring : "");
+    if (!(literal(&p, end, "{\"sender\": ") && plain_string(&p, end, &ps->sender) &&
+          literal(&p, end, ", \"bus\": ") && plain_string(&p, end, &ps->bus))) {
+        parse(m);
+        const cJSON *s = cJSON_GetObjectItemCaseSensitive(m->doc, "sender");
+        const cJSON *b = cJSON_GetObjectItemCaseSensitive(m->doc, "bus");
+        vt_buf_clear(&ps->sender);
+        vt_buf_append_str(&ps->sender, cJSON_IsString(s) ? s->valuestring : "");
+        vt_buf_clear(&ps->bus);
+        vt_buf_append_str(&ps->bus, cJSON_IsString(b) ? b->valuestring : "");
+    }
+    m->sender = ps->sender.data;
+    m->bus = ps->bus.data;
 }
 
 const char *vt_pubsub_topic(const vt_pubsub_message *m)
@@ -470,33 +477,36 @@ static void deliver(vt_agent *agent, const vt_message *msg)
         }
         return;
     }
-    vt_pubsub_message pm = {.topic = vt_message_str(msg, VT_VIP_ARGS + 1)};
+    struct vt_pubsub *ps = agent->pubsub;
+    vt_buf_clear(&ps->topic);
+    vt_buf_append(&ps->topic, topic, tlen);
+    vt_pubsub_message pm = {.topic = ps->topic.data};
     pm.raw = vt_vip_arg(msg, 2, &pm.raw_len);
     if (!pm.raw) {
         vt_log_warning(agent->identity, "dropped a publish on %s without a body", pm.topic);
         return;
     }
-    read_envelope(&pm);
+    read_envelope(ps, &pm);
     /* Callbacks may unsubscribe (even themselves): walk a snapshot. */
+    sub *local[32];
     size_t n = 0;
-    for (sub *s = agent->pubsub->subs; s; s = s->next)
+    for (sub *s = ps->subs; s; s = s->next)
         n++;
-    sub **match = vt_malloc((n ? n : 1) * sizeof *match);
+    sub **match = n <= 32 ? local : vt_malloc(n * sizeof *match);
     size_t m = 0;
-    for (sub *s = agent->pubsub->subs; s; s = s->next)
+    for (sub *s = ps->subs; s; s = s->next)
         if (s->plen <= tlen && memcmp(topic, s->prefix, s->plen) == 0 &&
             strcmp(s->bus, pm.bus) == 0)
             match[m++] = s;
     for (size_t i = 0; i < m; i++) {
-        bool alive = false;
-        for (sub *s = agent->pubsub->subs; s && !alive; s = s->next)
+        bool alive = m == 1; /* a single callback cannot have removed itself yet */
+        for (sub *s = ps->subs; s && !alive; s = s->next)
             alive = s == match[i];
         if (alive)
             match[i]->cb(agent, &pm, match[i]->ctx);
     }
-    free(match);
-    free(pm.sender);
-    free(pm.bus);
+    if (match != local)
+        free(match);
     cJSON_Delete(pm.doc);
 }
 
@@ -533,6 +543,9 @@ void vt_pubsub_fini(vt_agent *agent)
         sub_free(agent->pubsub->subs);
         agent->pubsub->subs = next;
     }
+    vt_buf_free(&agent->pubsub->topic);
+    vt_buf_free(&agent->pubsub->sender);
+    vt_buf_free(&agent->pubsub->bus);
     free(agent->pubsub);
     agent->pubsub = NULL;
 }

@@ -540,7 +540,7 @@ static void op_publish(vt_pubsub_svc *svc, vt_peer *peer, zmq_msg_t *f, size_t n
             vt_out_str(&o, "publish");
             vt_out_copy(&o, topic);
             vt_out_copy(&o, &out_body);
-            int rc = vt_router_send(svc->router, p->identity, p->len, &o);
+            int rc = vt_router_send_peer(svc->router, p, p->identity, p->len, &o);
             vt_out_close(&o);
             if (rc == 0) {
                 delivered++;

@@ -68,7 +68,8 @@ struct vt_router {
     zmq_msg_t in[VT_ROUTER_MAX_FRAMES];
 };
 
-static void handle(vt_router *r, zmq_msg_t *f, size_t n, size_t bytes, int fd);
+static void handle(vt_router *r, zmq_msg_t *f, size_t n, size_t bytes, int fd,
+                   bool from_socket);
 
 /* ---- small helpers ---- */
 
@@ -196,7 +197,11 @@ static void enqueue_service(vt_router *r, vt_agent *agent, vt_out *o)
 
 int vt_router_send(vt_router *r, const void *to, size_t tolen, vt_out *o)
 {
-    vt_peer *p = vt_map_getn(r->peers, to, tolen);
+    return vt_router_send_peer(r, vt_map_getn(r->peers, to, tolen), to, tolen, o);
+}
+
+int vt_router_send_peer(vt_router *r, vt_peer *p, const void *to, size_t tolen, vt_out *o)
+{
     if (p && p->service) {
         enqueue_service(r, p->service, o);
         return 0;
@@ -520,7 +525,8 @@ static void forward(vt_router *r, zmq_msg_t *f, size_t n)
 /* ---- input ---- */
 
 /* f: [sender, recipient, "VIP1", user, id, subsystem, args...] */
-static void handle(vt_router *r, zmq_msg_t *f, size_t n, size_t bytes, int fd)
+static void handle(vt_router *r, zmq_msg_t *f, size_t n, size_t bytes, int fd,
+                   bool from_socket)
 {
     char buf[128];
     if (n == 2 && zmq_msg_size(&f[0]) > 0 && zmq_msg_size(&f[1]) == 0) {
@@ -544,6 +550,14 @@ static void handle(vt_router *r, zmq_msg_t *f, size_t n, size_t bytes, int fd)
     vt_peer *peer = touch_peer(r, &f[0], fd);
     if (!peer)
         return;
+    if (peer->service && from_socket) {
+        /* A connection claiming a platform service's identity (VOLTTRON
+         * lets any admitted key take any identity). The in-process service
+         * owns it: refuse, or anyone could ask "control" to quit. */
+        vt_router_warn(r, "dropped a message from a connection claiming the service identity %s",
+                       peer->identity);
+        return;
+    }
     if (bytes > r->max_message_size) {
         vt_router_warn(r, "refused a message of %zu bytes from %s (limit %zu)", bytes,
                        peer->identity, r->max_message_size);
@@ -598,7 +612,7 @@ static void on_readable(vt_loop *loop, void *sock, unsigned events, void *ctx)
             /* Which connection it came on: when that one closes, this
              * peer is the one to check on. */
             int fd = zmq_msg_get(&r->in[n > 1 ? 1 : 0], ZMQ_SRCFD);
-            handle(r, r->in, n, bytes, fd);
+            handle(r, r->in, n, bytes, fd, true);
         }
         for (size_t i = 0; i < n; i++)
             zmq_msg_close(&r->in[i]);
@@ -733,7 +747,7 @@ static int svc_send(vt_conn *conn, vt_message *msg)
         bytes += zmq_msg_size(&f[i + 1]);
     }
     vt_message_destroy(&msg);
-    handle(sc->router, f, n + 1, bytes, -1);
+    handle(sc->router, f, n + 1, bytes, -1, false);
     for (size_t i = 0; i < n + 1; i++)
         zmq_msg_close(&f[i]);
     return 0;

@@ -88,6 +88,9 @@ void vt_out_header(vt_out *o, const void *user, size_t ulen, zmq_msg_t *id,
 /* Send o to peer `to` (consumes o in every case): 0, -EHOSTUNREACH (not
  * connected), -EAGAIN (its queue is full). */
 int vt_router_send(vt_router *router, const void *to, size_t tolen, vt_out *o);
+/* The same when the peer is known already (NULL: not a peer, send anyway). */
+int vt_router_send_peer(vt_router *router, vt_peer *peer, const void *to, size_t tolen,
+                        vt_out *o);
 
 /* Send a VIP error back to the sender of f (R-format): errno, text,
  * recipient, subsystem; user-id = the sender when user_is_sender, else "". */
