@@ -209,8 +209,8 @@ vt_agent *vt_agent_new_from_env(int argc, char **argv)
         case 'l': logfile = optarg; break;
         case 'v': verbose++; break;
         case 'q': quiet++; break;
-        case 'V': printf("volttron-client %s\n", vt_client_version()); return NULL;
-        case 'h': usage(stdout, prog); return NULL;
+        case 'V': printf("volttron-client %s\n", vt_client_version()); exit(0);
+        case 'h': usage(stdout, prog); exit(0);
         default: usage(stderr, prog); return NULL;
         }
     }

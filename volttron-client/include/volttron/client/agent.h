@@ -73,8 +73,9 @@ VT_CLIENT_EXPORT vt_agent *vt_agent_new(const vt_agent_options *opts);
  *   -v/-q (log level), -l/--log FILE, --identity ID, --vip-address ADDR,
  *   --serverkey KEY, --publickey KEY, --secretkey KEY, --config FILE,
  *   --volttron-home DIR, --no-auth, --version, -h/--help
- * and prints a usage error for anything else. NULL (after printing why) if
- * the agent cannot be made or --help/--version was given. */
+ * and prints a usage error for anything else. --help and --version print
+ * and exit the process with status 0. NULL (after printing why on stderr)
+ * if the agent cannot be made. */
 VT_CLIENT_EXPORT vt_agent *vt_agent_new_from_env(int argc, char **argv);
 
 /* Disconnect (sending agentstop if connected) and release everything. */
