@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "authorize.h"
 #include "bench_common.h"
 #include "ready.h"
 
@@ -93,30 +94,8 @@ void bench_platform_stop(bench_platform *p)
 void bench_authorize(bench_platform *p, const char *identity, vt_keypair *keys)
 {
     vt_keys_generate(keys);
-    if (!p->auth)
-        return;
-    char path[300];
-    snprintf(path, sizeof path, "%s/auth.json", p->home);
-    char *text = NULL;
-    size_t len = 0;
-    cJSON *doc = NULL;
-    if (vt_fs_read_file(path, 1 << 24, &text, &len) == 0)
-        doc = vt_json_parse(text, len, VT_JSON_COMMENTS, path, NULL);
-    free(text);
-    if (!doc)
-        doc = cJSON_CreateObject();
-    cJSON *allow = cJSON_GetObjectItemCaseSensitive(doc, "allow");
-    if (!allow)
-        allow = cJSON_AddArrayToObject(doc, "allow");
-    cJSON *e = cJSON_CreateObject();
-    cJSON_AddStringToObject(e, "mechanism", "CURVE");
-    cJSON_AddStringToObject(e, "credentials", keys->public_key);
-    cJSON_AddStringToObject(e, "user_id", identity);
-    cJSON_AddItemToArray(allow, e);
-    char *out = vt_json_dump(doc, VT_JSON_INDENT(2));
-    vt_fs_write_atomic(path, out, strlen(out), 0600);
-    free(out);
-    cJSON_Delete(doc);
+    if (p->auth)
+        vt_test_authorize(p->home, identity, keys);
 }
 
 vt_agent *bench_agent(bench_platform *p, const char *identity, vt_loop *loop,

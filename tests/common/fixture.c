@@ -12,6 +12,7 @@
 
 #include <check.h>
 
+#include "authorize.h"
 #include "fixture.h"
 #include "ready.h"
 #include "testutil.h"
@@ -158,32 +159,8 @@ void vt_fx_destroy(vt_fx **fxp)
 void vt_fx_authorize(vt_fx *fx, const char *identity, vt_keypair *keys)
 {
     ck_assert_int_eq(vt_keys_generate(keys), 0);
-    if (!fx->auth)
-        return;
-    /* Append an allow entry; the platform reloads auth.json when it changes. */
-    char *path = vt_asprintf("%s/auth.json", fx->home);
-    char *text = NULL;
-    size_t len = 0;
-    cJSON *doc = NULL;
-    if (vt_fs_read_file(path, 1 << 22, &text, &len) == 0)
-        doc = vt_json_parse(text, len, VT_JSON_COMMENTS, path, NULL);
-    free(text);
-    if (!doc)
-        doc = cJSON_CreateObject();
-    cJSON *allow = cJSON_GetObjectItemCaseSensitive(doc, "allow");
-    if (!allow)
-        allow = cJSON_AddArrayToObject(doc, "allow");
-    cJSON *e = cJSON_CreateObject();
-    cJSON_AddStringToObject(e, "mechanism", "CURVE");
-    cJSON_AddStringToObject(e, "credentials", keys->public_key);
-    cJSON_AddStringToObject(e, "user_id", identity);
-    cJSON_AddStringToObject(e, "identity", identity);
-    cJSON_AddItemToArray(allow, e);
-    char *out = vt_json_dump(doc, VT_JSON_INDENT(2));
-    ck_assert_int_eq(vt_fs_write_atomic(path, out, strlen(out), 0600), 0);
-    free(out);
-    cJSON_Delete(doc);
-    free(path);
+    if (fx->auth)
+        ck_assert_int_eq(vt_test_authorize(fx->home, identity, keys), 0);
 }
 
 /* Peers every fixture agent has seen announced (peerlist add), and dropped. */

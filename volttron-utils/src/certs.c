@@ -167,8 +167,12 @@ static int certs_not_pem(const char *path, const char *what, int asked)
     return vt_error_set(-EINVAL, "%s is not a PEM %s", path, what);
 }
 
-static int certs_load_cert(const char *path, X509 **out)
+enum pem_kind { PEM_CERT, PEM_REQ, PEM_KEY };
+
+/* Read one PEM object of the given kind from path. */
+static int certs_load(const char *path, enum pem_kind kind, void **out)
 {
+    static const char *const names[] = {"certificate", "certificate request", "private key"};
     BIO *bio = NULL;
     char *data = NULL;
     size_t len = 0;
@@ -176,37 +180,37 @@ static int certs_load_cert(const char *path, X509 **out)
     int rc = certs_open(path, &bio, &data, &len);
     if (rc < 0)
         return rc;
-    *out = PEM_read_bio_X509(bio, NULL, certs_no_password, &asked);
+    switch (kind) {
+    case PEM_CERT: *out = PEM_read_bio_X509(bio, NULL, certs_no_password, &asked); break;
+    case PEM_REQ: *out = PEM_read_bio_X509_REQ(bio, NULL, certs_no_password, &asked); break;
+    case PEM_KEY: *out = PEM_read_bio_PrivateKey(bio, NULL, certs_no_password, &asked); break;
+    }
     certs_close(bio, data, len);
-    return *out ? 0 : certs_not_pem(path, "certificate", asked);
+    return *out ? 0 : certs_not_pem(path, names[kind], asked);
+}
+
+static int certs_load_cert(const char *path, X509 **out)
+{
+    void *p = NULL;
+    int rc = certs_load(path, PEM_CERT, &p);
+    *out = p;
+    return rc;
 }
 
 static int certs_load_req(const char *path, X509_REQ **out)
 {
-    BIO *bio = NULL;
-    char *data = NULL;
-    size_t len = 0;
-    int asked = 0;
-    int rc = certs_open(path, &bio, &data, &len);
-    if (rc < 0)
-        return rc;
-    *out = PEM_read_bio_X509_REQ(bio, NULL, certs_no_password, &asked);
-    certs_close(bio, data, len);
-    return *out ? 0 : certs_not_pem(path, "certificate request", asked);
+    void *p = NULL;
+    int rc = certs_load(path, PEM_REQ, &p);
+    *out = p;
+    return rc;
 }
 
 static int certs_load_key(const char *path, EVP_PKEY **out)
 {
-    BIO *bio = NULL;
-    char *data = NULL;
-    size_t len = 0;
-    int asked = 0;
-    int rc = certs_open(path, &bio, &data, &len);
-    if (rc < 0)
-        return rc;
-    *out = PEM_read_bio_PrivateKey(bio, NULL, certs_no_password, &asked);
-    certs_close(bio, data, len);
-    return *out ? 0 : certs_not_pem(path, "private key", asked);
+    void *p = NULL;
+    int rc = certs_load(path, PEM_KEY, &p);
+    *out = p;
+    return rc;
 }
 
 /* ---- writing PEM files ---- */

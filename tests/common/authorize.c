@@ -1,0 +1,34 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include <volttron/client/client.h>
+
+#include "authorize.h"
+
+int vt_test_authorize(const char *home, const char *identity, const vt_keypair *keys)
+{
+    char *path = vt_asprintf("%s/auth.json", home);
+    char *text = NULL;
+    size_t len = 0;
+    cJSON *doc = NULL;
+    if (vt_fs_read_file(path, 1 << 24, &text, &len) == 0)
+        doc = vt_json_parse(text, len, VT_JSON_COMMENTS, path, NULL);
+    free(text);
+    if (!doc)
+        doc = cJSON_CreateObject();
+    cJSON *allow = cJSON_GetObjectItemCaseSensitive(doc, "allow");
+    if (!allow)
+        allow = cJSON_AddArrayToObject(doc, "allow");
+    cJSON *e = cJSON_CreateObject();
+    cJSON_AddStringToObject(e, "mechanism", "CURVE");
+    cJSON_AddStringToObject(e, "credentials", keys->public_key);
+    cJSON_AddStringToObject(e, "user_id", identity);
+    cJSON_AddStringToObject(e, "identity", identity);
+    cJSON_AddItemToArray(allow, e);
+    char *out = vt_json_dump(doc, VT_JSON_INDENT(2));
+    int rc = vt_fs_write_atomic(path, out, strlen(out), 0600);
+    free(out);
+    cJSON_Delete(doc);
+    free(path);
+    return rc;
+}

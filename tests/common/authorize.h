@@ -1,0 +1,11 @@
+/* Allow a key in a test platform's auth.json (the platform reloads the file
+ * when it changes). Shared by the integration fixture and the benchmarks. */
+#ifndef VT_AUTHORIZE_H
+#define VT_AUTHORIZE_H
+
+#include <volttron/client/keys.h>
+
+/* Append an allow entry for identity's public key. 0 or a negative errno. */
+int vt_test_authorize(const char *home, const char *identity, const vt_keypair *keys);
+
+#endif
