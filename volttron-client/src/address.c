@@ -3,27 +3,17 @@
 #include <string.h>
 
 #include <volttron/client/address.h>
+#include <volttron/utils/encoding.h>
 #include <volttron/utils/error.h>
 #include <volttron/utils/mem.h>
-
-static int hex_digit(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
 
 /* Percent-decode n bytes of s (query values may be URL-encoded). */
 static char *url_decode(const char *s, size_t n)
 {
     char *out = vt_malloc(n + 1), *o = out;
     for (size_t i = 0; i < n; i++) {
-        if (s[i] == '%' && i + 2 < n + 1 && hex_digit(s[i + 1]) >= 0 && hex_digit(s[i + 2]) >= 0) {
-            *o++ = (char)(hex_digit(s[i + 1]) << 4 | hex_digit(s[i + 2]));
+        if (s[i] == '%' && i + 2 < n + 1 && vt_hex_digit(s[i + 1]) >= 0 && vt_hex_digit(s[i + 2]) >= 0) {
+            *o++ = (char)(vt_hex_digit(s[i + 1]) << 4 | vt_hex_digit(s[i + 2]));
             i += 2;
         } else if (s[i] == '+') {
             *o++ = ' ';

@@ -166,15 +166,21 @@ static cJSON *exception_error(const char *exc_type, const char *text)
     return err;
 }
 
+static void set_exception(vt_rpc_request *req, const char *exc_type, const char *fmt,
+                          va_list ap)
+{
+    char *text = vt_vasprintf(fmt, ap);
+    cJSON_Delete(req->error);
+    req->error = exception_error(exc_type, text);
+    free(text);
+}
+
 cJSON *vt_rpc_raise(vt_rpc_request *req, const char *exc_type, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    char *text = vt_vasprintf(fmt, ap);
+    set_exception(req, exc_type, fmt, ap);
     va_end(ap);
-    cJSON_Delete(req->error);
-    req->error = exception_error(exc_type, text);
-    free(text);
     return NULL;
 }
 
@@ -571,11 +577,8 @@ void vt_rpc_reply_raise(vt_rpc_request *req, const char *exc_type, const char *f
 {
     va_list ap;
     va_start(ap, fmt);
-    char *text = vt_vasprintf(fmt, ap);
+    set_exception(req, exc_type, fmt, ap);
     va_end(ap);
-    cJSON_Delete(req->error);
-    req->error = exception_error(exc_type, text);
-    free(text);
     vt_rpc_reply(req, NULL);
 }
 

@@ -223,6 +223,17 @@ int vt_router_send_peer(vt_router *r, vt_peer *p, const void *to, size_t tolen, 
     return 0;
 }
 
+/* A message the router sends on its own: no user, no message id. */
+static void router_notice(vt_out *o, const char *subsystem)
+{
+    vt_out_init(o);
+    vt_out_bytes(o, "", 0);
+    vt_out_bytes(o, "VIP1", 4);
+    vt_out_bytes(o, "", 0);
+    vt_out_bytes(o, "", 0);
+    vt_out_str(o, subsystem);
+}
+
 /* ---- peers ---- */
 
 vt_peer *vt_router_peer(vt_router *r, const void *identity, size_t len)
@@ -253,12 +264,7 @@ static void notify_peers(vt_router *r, const char *op, const char *identity, vt_
     while (vt_map_next(r->peers, &cursor, &key, &val)) {
         vt_peer *p = val;
         vt_out o;
-        vt_out_init(&o);
-        vt_out_bytes(&o, "", 0);
-        vt_out_bytes(&o, "VIP1", 4);
-        vt_out_bytes(&o, "", 0);
-        vt_out_bytes(&o, "", 0);
-        vt_out_str(&o, "peerlist");
+        router_notice(&o, "peerlist");
         vt_out_str(&o, op);
         vt_out_str(&o, identity);
         int rc = vt_router_send(r, p->identity, p->len, &o);
@@ -645,12 +651,7 @@ static void sweep(vt_loop *loop, vt_timer *timer, void *ctx)
             continue;
         vt_log_debug(LOG, "checking on %s (fd %d)", p->identity, p->fd);
         vt_out o;
-        vt_out_init(&o);
-        vt_out_bytes(&o, "", 0);
-        vt_out_bytes(&o, "VIP1", 4);
-        vt_out_bytes(&o, "", 0);
-        vt_out_bytes(&o, "", 0);
-        vt_out_str(&o, "ping");
+        router_notice(&o, "ping");
         vt_out_str(&o, "pong");
         if (vt_router_send(r, p->identity, p->len, &o) == -EHOSTUNREACH)
             vt_buf_append(&gone, p->identity, p->len + 1);

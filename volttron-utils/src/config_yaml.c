@@ -19,6 +19,7 @@
 #include <yaml.h>
 
 #include <volttron/utils/config.h>
+#include <volttron/utils/encoding.h>
 #include <volttron/utils/error.h>
 #include <volttron/utils/json.h>
 #include <volttron/utils/mem.h>
@@ -184,15 +185,11 @@ static const char *const true_words[] = {"true", "True", "TRUE", "yes", "Yes", "
 static const char *const false_words[] = {"false", "False", "FALSE", "no", "No", "NO",
                                           "off", "Off", "OFF", NULL};
 
+/* A digit's value in any base up to 16; 99 for anything else. */
 static int digit_value(char c)
 {
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return 99;
+    int v = vt_hex_digit(c);
+    return v < 0 ? 99 : v;
 }
 
 /* Digits (and '_' separators) in base from s to the end; false unless at

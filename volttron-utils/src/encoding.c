@@ -151,7 +151,7 @@ int vt_hex_encode(const uint8_t *in, size_t n, char *out, size_t outsz)
     return (int)(2 * n);
 }
 
-static int hex_value(char c)
+int vt_hex_digit(char c)
 {
     if (c >= '0' && c <= '9')
         return c - '0';
@@ -169,7 +169,7 @@ int vt_hex_decode(const char *in, size_t len, uint8_t *out, size_t outsz)
     if (outsz < len / 2)
         return vt_error_set(-ENOSPC, "hex output buffer too small");
     for (size_t i = 0; i < len; i += 2) {
-        int hi = hex_value(in[i]), lo = hex_value(in[i + 1]);
+        int hi = vt_hex_digit(in[i]), lo = vt_hex_digit(in[i + 1]);
         if (hi < 0 || lo < 0)
             return vt_error_set(-EINVAL, "invalid hex character at offset %zu", i);
         out[i / 2] = (uint8_t)(hi << 4 | lo);

@@ -43,6 +43,9 @@ VT_UTILS_EXPORT int vt_z85_encode(const uint8_t *in, size_t n, char *out, size_t
  * length or a negative errno. */
 VT_UTILS_EXPORT int vt_z85_decode(const char *in, size_t len, uint8_t *out, size_t outsz);
 
+/* The value of one hex digit (either case), or -1. */
+VT_UTILS_EXPORT int vt_hex_digit(char c);
+
 /* Lower-case hex. out needs 2n+1 bytes. */
 VT_UTILS_EXPORT int vt_hex_encode(const uint8_t *in, size_t n, char *out, size_t outsz);
 VT_UTILS_EXPORT int vt_hex_decode(const char *in, size_t len, uint8_t *out, size_t outsz);
