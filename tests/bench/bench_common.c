@@ -42,6 +42,29 @@ long bench_rss_kb(pid_t pid)
     return kb;
 }
 
+void bench_memory(pid_t pid, long *rss, long *pss, long *uss)
+{
+    char path[64], line[256];
+    snprintf(path, sizeof path, "/proc/%d/smaps_rollup", (int)pid);
+    FILE *f = fopen(path, "r");
+    long v, clean = 0, dirty = 0;
+    *rss = *pss = *uss = -1;
+    while (f && fgets(line, sizeof line, f)) {
+        if (sscanf(line, "Rss: %ld kB", &v) == 1)
+            *rss = v;
+        else if (sscanf(line, "Pss: %ld kB", &v) == 1)
+            *pss = v;
+        else if (sscanf(line, "Private_Clean: %ld kB", &v) == 1)
+            clean = v;
+        else if (sscanf(line, "Private_Dirty: %ld kB", &v) == 1)
+            dirty = v;
+    }
+    if (f) {
+        fclose(f);
+        *uss = clean + dirty;
+    }
+}
+
 int bench_platform_start(bench_platform *p, bool auth)
 {
     memset(p, 0, sizeof *p);

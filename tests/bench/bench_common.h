@@ -27,6 +27,10 @@ void bench_authorize(bench_platform *p, const char *identity, vt_keypair *keys);
  * is rewritten each time). */
 vt_agent *bench_agent(bench_platform *p, const char *identity, vt_loop *loop,
                       const vt_keypair *keys);
+/* Memory of a process in kB: resident (shared library pages counted in
+ * full), proportional (shared pages divided among their users) and unique
+ * (pages only this process has: what one more process costs). */
+void bench_memory(pid_t pid, long *rss, long *pss, long *uss);
 /* Resident set size of a process in kB. */
 long bench_rss_kb(pid_t pid);
 int bench_free_port(void);

@@ -547,7 +547,10 @@ static void rpc_latency(bench_platform *p, long calls)
            p->auth ? "CURVE" : "no auth", done, bench_percentile(lat, (size_t)done, 0.50),
            bench_percentile(lat, (size_t)done, 0.99),
            done ? (double)done * 1e6 / (double)(t1 - t0) : 0);
-    printf("  idle agent RSS: %ld kB (vt-test-agent process)\n", bench_rss_kb(callee));
+    long rss, pss, uss;
+    bench_memory(callee, &rss, &pss, &uss);
+    printf("  idle agent (vt-test-agent process): RSS %ld kB, PSS %ld kB, USS %ld kB\n", rss, pss,
+           uss);
     free(lat);
     vt_agent_destroy(&a);
     kill(callee, SIGTERM);
@@ -568,7 +571,9 @@ static vt_agent *new_agent(bench_platform *p, const char *id, vt_loop *loop, con
 
 static void connect_and_memory(bench_platform *p)
 {
-    printf("  platform RSS idle: %ld kB\n", bench_rss_kb(p->pid));
+    long rss, pss, uss;
+    bench_memory(p->pid, &rss, &pss, &uss);
+    printf("  platform idle: RSS %ld kB, PSS %ld kB, USS %ld kB\n", rss, pss, uss);
     enum { AGENTS = 100 };
     vt_keypair keys[AGENTS];
     char ids[AGENTS][32];
@@ -601,7 +606,9 @@ static void connect_and_memory(bench_platform *p)
         while (!vt_agent_connected(agents[i]))
             vt_loop_run_once(loop, 100);
     vt_loop_run_once(loop, 200);
-    printf("  platform RSS with %d agents connected: %ld kB\n", AGENTS, bench_rss_kb(p->pid));
+    bench_memory(p->pid, &rss, &pss, &uss);
+    printf("  platform with %d agents connected: RSS %ld kB, PSS %ld kB, USS %ld kB\n", AGENTS,
+           rss, pss, uss);
     for (int i = 0; i < AGENTS; i++)
         vt_agent_destroy(&agents[i]);
     vt_loop_destroy(&loop);
