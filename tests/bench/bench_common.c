@@ -138,7 +138,7 @@ vt_agent *bench_agent(bench_platform *p, const char *identity, vt_loop *loop,
         .serverkey = p->auth ? p->serverkey : NULL,
         .publickey = p->auth ? keys.public_key : NULL,
         .secretkey = p->auth ? keys.secret_key : NULL, .auth = p->auth ? 1 : 0,
-        .heartbeat_period = -1, .no_signals = true, .loop = loop,
+        .heartbeat_period = -1, .no_signals = true, .loop = loop, .no_config_store = true,
     };
     vt_agent *a = vt_agent_new(&o);
     if (!a || vt_agent_start(a) < 0)

@@ -564,7 +564,7 @@ static vt_agent *new_agent(bench_platform *p, const char *id, vt_loop *loop, con
         .serverkey = p->auth ? p->serverkey : NULL,
         .publickey = p->auth ? k->public_key : NULL,
         .secretkey = p->auth ? k->secret_key : NULL, .auth = p->auth ? 1 : 0,
-        .heartbeat_period = -1, .no_signals = true, .loop = loop,
+        .heartbeat_period = -1, .no_signals = true, .loop = loop, .no_config_store = true,
     };
     return vt_agent_new(&o);
 }

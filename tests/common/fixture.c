@@ -224,6 +224,9 @@ vt_agent *vt_fx_agent_on(vt_fx *fx, const char *identity, bool over_ipc, vt_loop
         .heartbeat_period = -1,
         .no_signals = true,
         .loop = loop,
+        /* Tests of the configuration store spawn agents; an in-process
+         * agent may not be pumping when config.store pushes to it. */
+        .no_config_store = true,
     };
     vt_agent *agent = vt_agent_new(&o);
     ck_assert_msg(agent != NULL, "%s", vt_last_error());

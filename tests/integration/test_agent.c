@@ -9,6 +9,9 @@
  *   subscribe(prefix)          subscribes; messages are counted per prefix
  *   received(prefix)           [count, last topic, last headers, last message]
  *   exit(code)                 exits the process at once with code
+ *   config_events()            configuration callbacks since the last call:
+ *                              [[name, action, contents], ...]
+ *   config_get(name)           the configuration, references resolved
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -171,6 +174,41 @@ static cJSON *received(vt_agent *agent, vt_rpc_request *req, void *ctx)
     return vt_rpc_raise(req, "builtins.KeyError", "not subscribed to that prefix");
 }
 
+/* Configuration callbacks, recorded for config_events(). */
+static cJSON *config_log;
+
+static void on_config(vt_agent *agent, const char *name, vt_config_action action,
+                      const cJSON *contents, void *ctx)
+{
+    (void)agent;
+    (void)ctx;
+    cJSON *ev = cJSON_CreateArray();
+    cJSON_AddItemToArray(ev, cJSON_CreateString(name));
+    cJSON_AddItemToArray(ev, cJSON_CreateString(action == VT_CONFIG_NEW      ? "NEW"
+                                                 : action == VT_CONFIG_UPDATE ? "UPDATE"
+                                                                              : "DELETE"));
+    cJSON_AddItemToArray(ev, contents ? cJSON_Duplicate(contents, 1) : cJSON_CreateNull());
+    cJSON_AddItemToArray(config_log, ev);
+}
+
+static cJSON *config_events(vt_agent *agent, vt_rpc_request *req, void *ctx)
+{
+    (void)agent;
+    (void)req;
+    (void)ctx;
+    cJSON *out = config_log;
+    config_log = cJSON_CreateArray();
+    return out;
+}
+
+static cJSON *config_get(vt_agent *agent, vt_rpc_request *req, void *ctx)
+{
+    (void)ctx;
+    const cJSON *name = vt_rpc_arg(req, 0, "name");
+    cJSON *v = cJSON_IsString(name) ? vt_config_get(agent, name->valuestring) : NULL;
+    return v ? v : vt_rpc_raise(req, "builtins.KeyError", "no such configuration");
+}
+
 static cJSON *do_exit(vt_agent *agent, vt_rpc_request *req, void *ctx)
 {
     (void)agent;
@@ -192,8 +230,13 @@ int main(int argc, char **argv)
     vt_rpc_export(agent, "subscribe", subscribe, NULL);
     vt_rpc_export(agent, "received", received, NULL);
     vt_rpc_export(agent, "exit", do_exit, NULL);
+    vt_rpc_export(agent, "config_events", config_events, NULL);
+    vt_rpc_export(agent, "config_get", config_get, NULL);
+    config_log = cJSON_CreateArray();
+    vt_config_subscribe(agent, "*", VT_CONFIG_ALL, on_config, NULL);
     int rc = vt_agent_run(agent);
     vt_agent_destroy(&agent);
+    cJSON_Delete(config_log);
     while (seen_list) {
         seen *next = seen_list->next;
         free(seen_list->prefix);

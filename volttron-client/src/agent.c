@@ -475,6 +475,7 @@ vt_agent *vt_agent_new_with_conn(const vt_agent_options *opts, vt_conn *conn)
     vt_rpc_init(agent);
     vt_pubsub_init(agent);
     vt_health_init(agent);
+    vt_configstore_init(agent, !opts->no_config_store);
 
     agent->conn = conn ? conn : vt_conn_zmq_new(agent);
     agent->conn->agent = agent;
@@ -498,6 +499,7 @@ void vt_agent_destroy(vt_agent **ap)
         free(agent->conn);
     }
     if (agent->loop) {
+        vt_configstore_fini(agent);
         vt_health_fini(agent);
         vt_pubsub_fini(agent);
         vt_rpc_fini(agent);

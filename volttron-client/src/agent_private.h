@@ -38,6 +38,7 @@ struct vt_rpc;
 struct vt_pubsub;
 struct vt_health;
 struct vt_peerlist;
+struct vt_configs;
 
 struct vt_agent {
     char *identity;
@@ -79,6 +80,7 @@ struct vt_agent {
     struct vt_pubsub *pubsub;
     struct vt_health *health;
     struct vt_peerlist *peerlist;
+    struct vt_configs *configs;
 };
 
 /* Track a request: returns its new message id (stored in the agent until the
@@ -120,6 +122,8 @@ void vt_rpc_fini(vt_agent *agent);
 void vt_pubsub_init(vt_agent *agent);
 void vt_pubsub_fini(vt_agent *agent);
 void vt_health_init(vt_agent *agent);
+void vt_configstore_init(vt_agent *agent, bool enabled);
+void vt_configstore_fini(vt_agent *agent);
 void vt_health_fini(vt_agent *agent);
 
 /* The errno frame of a VIP error: ASCII decimal, or 4 bytes little-endian

@@ -23,6 +23,7 @@
 #include "notify.h"
 #include "options.h"
 #include "router.h"
+#include "services/services.h"
 
 #define LOG "volttron.platform"
 /* The protocol level this platform speaks, as answered to platform-version. */
@@ -203,6 +204,11 @@ static int start(platform *p)
     if (!p->router)
         return -EINVAL;
     vt_router_on_quit(p->router, on_quit, p);
+    int rc2 = vt_config_store_start(p->router, p->opts.volttron_home);
+    if (rc2 == 0)
+        rc2 = vt_health_service_start(p->router);
+    if (rc2 < 0)
+        return rc2;
     vt_loop_stop_on_signals(p->loop);
     return write_pid(p);
 }

@@ -27,6 +27,12 @@
 #define SWEEP_FIRST_MS 200
 #define SWEEP_AGAIN_MS 2000
 
+typedef struct service {
+    vt_agent *agent;
+    void (*fini)(void *ctx);
+    void *ctx;
+} service;
+
 typedef struct svc_item {
     vt_agent *agent;
     vt_message *msg;
@@ -49,7 +55,7 @@ struct vt_router {
     int agent_monitor_frequency;
     size_t max_message_size;
 
-    vt_agent **services;
+    service *services;
     size_t nservices;
     svc_item *qhead, *qtail;
     bool qscheduled;
@@ -768,7 +774,8 @@ static const vt_conn_ops svc_ops = {
     .close = svc_close,
 };
 
-vt_agent *vt_router_add_service(vt_router *r, const char *identity, const char *version)
+vt_agent *vt_router_add_service(vt_router *r, const char *identity, const char *version,
+                                void (*fini)(void *ctx), void *ctx)
 {
     vt_conn *conn = vt_calloc(1, sizeof *conn);
     conn->ops = &svc_ops;
@@ -784,6 +791,7 @@ vt_agent *vt_router_add_service(vt_router *r, const char *identity, const char *
         .heartbeat_period = -1,
         .version = version,
         .no_signals = true,
+        .no_config_store = true,
     };
     vt_agent *agent = vt_agent_new_with_conn(&opts, conn);
     if (!agent)
@@ -796,7 +804,7 @@ vt_agent *vt_router_add_service(vt_router *r, const char *identity, const char *
     p->connected_us = vt_time_now_us();
     vt_map_set(r->peers, identity, p);
     r->services = vt_realloc(r->services, (r->nservices + 1) * sizeof *r->services);
-    r->services[r->nservices++] = agent;
+    r->services[r->nservices++] = (service){.agent = agent, .fini = fini, .ctx = ctx};
     vt_agent_start(agent);
     return agent;
 }
@@ -942,8 +950,11 @@ void vt_router_destroy(vt_router **rp)
         vt_message_destroy(&it->msg);
         free(it);
     }
-    for (size_t i = 0; i < r->nservices; i++)
-        vt_agent_destroy(&r->services[i]);
+    for (size_t i = 0; i < r->nservices; i++) {
+        vt_agent_destroy(&r->services[i].agent);
+        if (r->services[i].fini)
+            r->services[i].fini(r->services[i].ctx);
+    }
     free(r->services);
     /* Services may have queued more while stopping. */
     while (r->qhead) {

@@ -52,8 +52,10 @@ vt_router *vt_router_new(vt_loop *loop, const vt_router_options *opts);
 void vt_router_destroy(vt_router **router);
 
 /* An in-process service peer with the given identity, on the router's loop.
- * The agent is owned by the router. */
-vt_agent *vt_router_add_service(vt_router *router, const char *identity, const char *version);
+ * The agent is owned by the router; fini(ctx) runs after it is destroyed
+ * (fini may be NULL). */
+vt_agent *vt_router_add_service(vt_router *router, const char *identity, const char *version,
+                                void (*fini)(void *ctx), void *ctx);
 
 /* Called when "quit" arrives from "control". */
 void vt_router_on_quit(vt_router *router, void (*fn)(void *ctx), void *ctx);

@@ -63,6 +63,9 @@ typedef struct vt_agent_options {
     bool fail_fast;
     /* Without SIGTERM/SIGINT handling (the caller handles signals). */
     bool no_signals;
+    /* Do not fetch configurations from config.store at connect (tools and
+     * the platform's own services). */
+    bool no_config_store;
 } vt_agent_options;
 
 /* A new agent (not yet connected). NULL on error with vt_last_error()

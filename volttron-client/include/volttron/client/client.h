@@ -6,6 +6,7 @@
 
 #include <volttron/client/address.h>
 #include <volttron/client/agent.h>
+#include <volttron/client/config.h>
 #include <volttron/client/export.h>
 #include <volttron/client/health.h>
 #include <volttron/client/keys.h>

@@ -5,6 +5,7 @@
 #include <volttron/utils/buf.h>
 #include <volttron/utils/certs.h>
 #include <volttron/utils/config.h>
+#include <volttron/utils/csv.h>
 #include <volttron/utils/encoding.h>
 #include <volttron/utils/error.h>
 #include <volttron/utils/fs.h>
