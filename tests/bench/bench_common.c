@@ -118,7 +118,7 @@ void bench_authorize(bench_platform *p, const char *identity, vt_keypair *keys)
 {
     vt_keys_generate(keys);
     if (p->auth)
-        vt_test_authorize(p->home, identity, keys);
+        vt_test_authorize(p->home, identity, keys, NULL);
 }
 
 vt_agent *bench_agent(bench_platform *p, const char *identity, vt_loop *loop,

@@ -5,7 +5,8 @@
 
 #include "authorize.h"
 
-int vt_test_authorize(const char *home, const char *identity, const vt_keypair *keys)
+int vt_test_authorize(const char *home, const char *identity, const vt_keypair *keys,
+                      const char *capabilities_json)
 {
     char *path = vt_asprintf("%s/auth.json", home);
     char *text = NULL;
@@ -24,6 +25,16 @@ int vt_test_authorize(const char *home, const char *identity, const vt_keypair *
     cJSON_AddStringToObject(e, "credentials", keys->public_key);
     cJSON_AddStringToObject(e, "user_id", identity);
     cJSON_AddStringToObject(e, "identity", identity);
+    cJSON *caps = capabilities_json ? vt_json_parse(capabilities_json,
+                                                    strlen(capabilities_json), 0, NULL, NULL)
+                                    : NULL;
+    if (!caps) {
+        /* what the platform gives an installed agent: its own config store */
+        caps = cJSON_CreateObject();
+        cJSON_AddStringToObject(cJSON_AddObjectToObject(caps, "edit_config_store"),
+                                "identity", identity);
+    }
+    cJSON_AddItemToObject(e, "capabilities", caps);
     cJSON_AddItemToArray(allow, e);
     char *out = vt_json_dump(doc, VT_JSON_INDENT(2));
     int rc = vt_fs_write_atomic(path, out, strlen(out), 0600);

@@ -5,7 +5,10 @@
 
 #include <volttron/client/keys.h>
 
-/* Append an allow entry for identity's public key. 0 or a negative errno. */
-int vt_test_authorize(const char *home, const char *identity, const vt_keypair *keys);
+/* Append an allow entry for identity's public key, with capabilities (JSON
+ * object text) or, when NULL, what an installed agent gets: editing its own
+ * configuration store. 0 or a negative errno. */
+int vt_test_authorize(const char *home, const char *identity, const vt_keypair *keys,
+                      const char *capabilities_json);
 
 #endif

@@ -148,6 +148,7 @@ void vt_fx_destroy(vt_fx **fxp)
     for (char **e = fx->extra_args; e && *e; e++)
         free(*e);
     free(fx->extra_args);
+    vt_map_destroy(&fx->grants);
     free(fx->home);
     free(fx->tcp);
     free(fx->ipc);
@@ -156,11 +157,19 @@ void vt_fx_destroy(vt_fx **fxp)
     vt_fx_forget_announcements();
 }
 
+void vt_fx_grant(vt_fx *fx, const char *identity, const char *capabilities_json)
+{
+    if (!fx->grants)
+        fx->grants = vt_map_new(free);
+    vt_map_set(fx->grants, identity, vt_strdup(capabilities_json));
+}
+
 void vt_fx_authorize(vt_fx *fx, const char *identity, vt_keypair *keys)
 {
     ck_assert_int_eq(vt_keys_generate(keys), 0);
+    const char *caps = fx->grants ? vt_map_get(fx->grants, identity) : NULL;
     if (fx->auth)
-        ck_assert_int_eq(vt_test_authorize(fx->home, identity, keys), 0);
+        ck_assert_int_eq(vt_test_authorize(fx->home, identity, keys, caps), 0);
 }
 
 /* Peers every fixture agent has seen announced (peerlist add), and dropped. */

@@ -18,6 +18,7 @@ typedef struct vt_fx {
     char serverkey[VT_KEY_TEXT_SIZE];
     char **extra_args;
     int notify_fd;      /* where the platform says READY=1 */
+    vt_map *grants;     /* identity -> capabilities JSON (vt_fx_grant) */
 } vt_fx;
 
 /* Start the platform; extra_args (NULL-terminated, may be NULL) are added to
@@ -30,6 +31,10 @@ void vt_fx_restart(vt_fx *fx);
 /* Stop and remove everything. */
 void vt_fx_destroy(vt_fx **fx);
 
+/* Give identity these capabilities (JSON object text) instead of the
+ * default an installed agent gets (editing its own configuration store);
+ * applies to agents authorised afterwards. */
+void vt_fx_grant(vt_fx *fx, const char *identity, const char *capabilities_json);
 /* An authorised key pair for identity (added to auth.json when auth is on). */
 void vt_fx_authorize(vt_fx *fx, const char *identity, vt_keypair *keys);
 

@@ -22,6 +22,7 @@ static vt_agent *admin;
 static void setup(void)
 {
     fx = vt_fx_start(true, NULL);
+    vt_fx_grant(fx, "cs.admin", "{\"edit_config_store\": {\"identity\": \"/.*/\"}}");
     admin = vt_fx_agent(fx, "cs.admin", false);
 }
 

@@ -784,6 +784,25 @@ class VectorTest:
             return "want %s" % expected.decode()
         return None
 
+    def check_caps_map(self, got, want):
+        try:
+            gdoc = json.loads(got)
+        except ValueError as e:
+            return "not JSON: %s" % e
+        wdoc = json.loads(want)
+        if set(gdoc) != {"jsonrpc", "id", "result"} or gdoc["id"] != wdoc["id"]:
+            return "not a result for id %s" % wdoc["id"]
+        caps = gdoc["result"]
+        services = {u: c for u, c in wdoc["result"].items() if not u.startswith(("bench.", "raw"))}
+        ours = {"rawclient": "rawclient", "rawclient2-user": "rawclient2",
+                "bench.peer": "bench.peer", "bench.proxied": "bench.proxied"}
+        expected = dict(services)
+        for user, ident in ours.items():
+            expected[user] = {"edit_config_store": {"identity": ident}}
+        if caps != expected:
+            return "want %s" % json.dumps(expected, sort_keys=True)
+        return None
+
     # -------------------------------------------------- special scenarios
 
     def peerlist_add_drop(self):
@@ -807,8 +826,7 @@ class VectorTest:
         self.barrier("rawclient", "no second peerlist drop after error 113 (DEVIATION §4.4)")
 
     def config_store(self):
-        """Records 78-89 against our config.store; 90-91 (a capability
-        check) need platform.auth."""
+        """Records 78-91 against our config.store and platform.auth."""
         # get_config of a missing entry: KeyError, VOLTTRON's text (§9.1);
         # no traceback from C (§8.5).
         self.send(78)
@@ -835,8 +853,12 @@ class VectorTest:
         for seq in (84, 86, 88):   # get parsed, get raw, list
             self.send(seq)
             self.expect(seq + 1)
-        R.skip("config_store seq 90-91 (set_config for another identity)",
-               "needs platform.auth's capability map (edit_config_store), not implemented yet")
+        # set_config for another identity: rawclient's edit_config_store is
+        # restricted to identity=rawclient (§8.7). config.store fetches the
+        # capability map from our platform.auth on this first restricted call.
+        self.send(90)
+        self.expect(91, exceptions={5: ("capability refusal without exc_tb, the rest "
+                                        "byte-exact (§8.7)", self.check_exception)})
         self.barrier("rawclient")
 
     def stock_agent_session(self):
@@ -868,14 +890,16 @@ class VectorTest:
             3: ("config.store's VIP msg id (ours vt.<hex>)", self.check_our_id),
             5: ("config.store's JSON-RPC id; the rest byte-exact",
                 lambda g, w: self.check_json_id(g, w, pushed))})
-        # The stock agent then asked platform.auth for capabilities (seq 119).
-        # UNTIL PLATFORM.AUTH LANDS it is not a peer: error 113, msg id kept.
+        # The stock agent then asked platform.auth for capabilities (seq 119):
+        # our platform.auth answers with the map of our auth.json.
         self.send(119)
-        sent = self.v.frames(119)
-        self.expect(120, want=[b"", b"VIP1", b"bench.proxied", sent[3], b"error", b"113",
-                               b"No route to host", b"platform.auth", b"RPC"],
-                    label="reply to seq 119",
-                    note="UNTIL PLATFORM.AUTH LANDS: error 113 for platform.auth")
+        want = self.v.frames(120)
+        want[3] = self.v.frames(119)[3]
+        self.expect(120, want=want, exceptions={5: (
+            "user ids of this run's auth.json: the platform's service entries (§5.1) "
+            "equal to the capture's, our four clients' as written, no others",
+            self.check_caps_map)},
+            note="msg id as sent in seq 119, not float32-mangled")
         # ... and answered the push with null (seq 121), after which
         # config.store answers initialize_configs (seq 122).
         if got and len(got) == 6 and "id" in pushed:

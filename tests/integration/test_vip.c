@@ -13,6 +13,7 @@
 #include <volttron/client/client.h>
 
 #include "fixture.h"
+#include "raw.h"
 #include "testutil.h"
 
 #define RPC_MS 5000
@@ -630,96 +631,19 @@ END_TEST
 
 /* ---- limits: oversized messages, slow subscribers ---- */
 
-static void *zctx;
-/* Open raw sockets, closed in teardown even when an assertion ends a test
- * early (the context cannot terminate while one is open). */
-static void *raw_open[8];
-
-/* A bare libzmq DEALER with an authorised key: what any client could send. */
-static void *raw_socket(const char *identity)
-{
-    if (!zctx)
-        zctx = zmq_ctx_new();
-    void *s = zmq_socket(zctx, ZMQ_DEALER);
-    zmq_setsockopt(s, ZMQ_ROUTING_ID, identity, strlen(identity));
-    int linger = 0, timeo = 5000;
-    zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger);
-    zmq_setsockopt(s, ZMQ_RCVTIMEO, &timeo, sizeof timeo);
-    vt_keypair k;
-    vt_fx_authorize(fx, identity, &k);
-    if (fx->auth) {
-        char z[41];
-        vt_keys_to_z85(fx->serverkey, z);
-        zmq_setsockopt(s, ZMQ_CURVE_SERVERKEY, z, 40);
-        vt_keys_to_z85(k.public_key, z);
-        zmq_setsockopt(s, ZMQ_CURVE_PUBLICKEY, z, 40);
-        vt_keys_to_z85(k.secret_key, z);
-        zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, z, 40);
-    }
-    ck_assert_int_eq(zmq_connect(s, fx->tcp), 0);
-    for (size_t i = 0; i < sizeof raw_open / sizeof raw_open[0]; i++)
-        if (!raw_open[i]) {
-            raw_open[i] = s;
-            break;
-        }
-    return s;
-}
-
-static void raw_close(void **s)
-{
-    void *sock = *s;
-    for (size_t i = 0; i < sizeof raw_open / sizeof raw_open[0]; i++)
-        if (raw_open[i] == sock)
-            raw_open[i] = NULL;
-    zmq_close(sock);
-    *s = NULL;
-}
-
-static void send_frames(void *s, const char *const *frames, const size_t *lens, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        ck_assert_int_ge(zmq_send(s, frames[i], lens ? lens[i] : strlen(frames[i]),
-                                  i + 1 < n ? ZMQ_SNDMORE : 0),
-                         0);
-}
-
-/* Receive one whole message into frames (copies, NUL-terminated); returns
- * the frame count, 0 on timeout. */
-static size_t recv_frames(void *s, char frames[][256], size_t max)
-{
-    size_t n = 0;
-    int more = 1;
-    while (more) {
-        char buf[256];
-        int len = zmq_recv(s, buf, sizeof buf - 1, 0);
-        if (len < 0)
-            return 0;
-        if (len > (int)sizeof buf - 1)
-            len = sizeof buf - 1;
-        if (n < max) {
-            memcpy(frames[n], buf, (size_t)len);
-            frames[n][len] = '\0';
-            n++;
-        }
-        size_t sz = sizeof more;
-        zmq_getsockopt(s, ZMQ_RCVMORE, &more, &sz);
-    }
-    return n;
-}
-
 START_TEST(test_oversized_message_refused)
 {
-    void *s = raw_socket("big.sender");
+    void *s = vt_raw_socket(fx, "big.sender");
     const char *hello[] = {"", "VIP1", "", "h", "hello", "hello"};
-    send_frames(s, hello, NULL, 6);
+    vt_raw_send(s, hello, NULL, 6);
     char f[12][256];
-    ck_assert_int_eq(recv_frames(s, f, 12), 9);
+    ck_assert_int_eq(vt_raw_recv(s, f, 12), 9);
     char *big = vt_malloc(5000);
     memset(big, 'x', 5000);
     const char *frames[] = {"", "VIP1", "", "big.1", "pubsub", "publish", "t", big};
     size_t lens[] = {0, 4, 0, 5, 6, 7, 1, 5000};
-    send_frames(s, frames, lens, 8);
-    size_t n = recv_frames(s, f, 12);
+    vt_raw_send(s, frames, lens, 8);
+    size_t n = vt_raw_recv(s, f, 12);
     ck_assert_int_eq(n, 9);
     ck_assert_str_eq(f[3], "big.1");
     ck_assert_str_eq(f[4], "error");
@@ -728,10 +652,10 @@ START_TEST(test_oversized_message_refused)
     free(big);
     /* still served */
     const char *ping[] = {"", "VIP1", "", "p", "ping", "ping"};
-    send_frames(s, ping, NULL, 6);
-    ck_assert_int_eq(recv_frames(s, f, 12), 6);
+    vt_raw_send(s, ping, NULL, 6);
+    ck_assert_int_eq(vt_raw_recv(s, f, 12), 6);
     ck_assert_str_eq(f[5], "pong");
-    raw_close(&s);
+    vt_raw_close(&s);
 }
 END_TEST
 
@@ -770,13 +694,13 @@ START_TEST(test_slow_subscriber_bounded)
     /* A subscriber that never reads: the router stops queueing for it at the
      * high-water mark, drops, and tells the publisher (error 11); its memory
      * does not follow the flood. */
-    void *slow = raw_socket("slow.sub");
-    void *pub = raw_socket("fast.pub");
+    void *slow = vt_raw_socket(fx, "slow.sub");
+    void *pub = vt_raw_socket(fx, "fast.pub");
     const char *sub[] = {"", "VIP1", "", "s", "pubsub", "subscribe",
                          "{\"prefix\": \"flood/\", \"bus\": \"\", \"all_platforms\": false}"};
-    send_frames(slow, sub, NULL, 7);
+    vt_raw_send(slow, sub, NULL, 7);
     char f[12][256];
-    ck_assert_int_eq(recv_frames(slow, f, 12), 7);
+    ck_assert_int_eq(vt_raw_recv(slow, f, 12), 7);
     ck_assert_int_eq(f[6][0], 1);
     long before = rss_kb(fx->pid);
     enum { MESSAGES = 30000, SIZE = 3000 };
@@ -790,9 +714,9 @@ START_TEST(test_slow_subscriber_bounded)
     int zero = 0;
     zmq_setsockopt(pub, ZMQ_RCVTIMEO, &zero, sizeof zero);
     for (int i = 0; i < MESSAGES; i++) {
-        send_frames(pub, frames, lens, 8);
+        vt_raw_send(pub, frames, lens, 8);
         size_t n;
-        while ((n = recv_frames(pub, f, 12)) > 0) {
+        while ((n = vt_raw_recv(pub, f, 12)) > 0) {
             if (n >= 6 && strcmp(f[4], "error") == 0 && strcmp(f[5], "11") == 0)
                 errors11++;
             else if (n == 7 && strcmp(f[5], "request_response") == 0)
@@ -803,7 +727,7 @@ START_TEST(test_slow_subscriber_bounded)
     zmq_setsockopt(pub, ZMQ_RCVTIMEO, &timeo, sizeof timeo);
     /* the last acks */
     while (acks < MESSAGES) {
-        size_t n = recv_frames(pub, f, 12);
+        size_t n = vt_raw_recv(pub, f, 12);
         if (n == 0)
             break;
         if (n >= 6 && strcmp(f[4], "error") == 0 && strcmp(f[5], "11") == 0)
@@ -820,15 +744,15 @@ START_TEST(test_slow_subscriber_bounded)
     if (!sanitized())
         ck_assert_msg(after - before < 60000, "platform RSS grew by %ld kB", after - before);
     const char *ping[] = {"", "VIP1", "", "p", "ping", "ping"};
-    send_frames(pub, ping, NULL, 6);
+    vt_raw_send(pub, ping, NULL, 6);
     size_t n;
     do {
-        n = recv_frames(pub, f, 12);
+        n = vt_raw_recv(pub, f, 12);
     } while (n > 0 && strcmp(f[4], "ping") != 0);
     ck_assert_str_eq(f[5], "pong");
     free(body);
-    raw_close(&slow);
-    raw_close(&pub);
+    vt_raw_close(&slow);
+    vt_raw_close(&pub);
 }
 END_TEST
 
@@ -841,13 +765,7 @@ static void setup_limits(void)
 static void teardown_limits(void)
 {
     vt_fx_destroy(&fx);
-    for (size_t i = 0; i < sizeof raw_open / sizeof raw_open[0]; i++)
-        if (raw_open[i])
-            raw_close(&raw_open[i]);
-    if (zctx) {
-        zmq_ctx_term(zctx);
-        zctx = NULL;
-    }
+    vt_raw_close_all();
 }
 
 static Suite *suite(void)

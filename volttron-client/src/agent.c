@@ -12,6 +12,7 @@
 #include <volttron/utils/time.h>
 
 #include "agent_private.h"
+#include "rpc_private.h"
 
 /* VOLTTRON agents give the platform 10 s to welcome them. */
 #define HELLO_TIMEOUT_MS 10000
@@ -476,6 +477,8 @@ vt_agent *vt_agent_new_with_conn(const vt_agent_options *opts, vt_conn *conn)
     vt_pubsub_init(agent);
     vt_health_init(agent);
     vt_configstore_init(agent, !opts->no_config_store);
+    vt_auth_init(agent, opts->enforce_capabilities == 0 ? agent->auth
+                                                         : opts->enforce_capabilities > 0);
 
     agent->conn = conn ? conn : vt_conn_zmq_new(agent);
     agent->conn->agent = agent;
@@ -499,6 +502,7 @@ void vt_agent_destroy(vt_agent **ap)
         free(agent->conn);
     }
     if (agent->loop) {
+        vt_auth_fini(agent);
         vt_configstore_fini(agent);
         vt_health_fini(agent);
         vt_pubsub_fini(agent);

@@ -39,6 +39,7 @@ struct vt_pubsub;
 struct vt_health;
 struct vt_peerlist;
 struct vt_configs;
+struct vt_auth;
 
 struct vt_agent {
     char *identity;
@@ -81,6 +82,7 @@ struct vt_agent {
     struct vt_health *health;
     struct vt_peerlist *peerlist;
     struct vt_configs *configs;
+    struct vt_auth *auth_state;
 };
 
 /* Track a request: returns its new message id (stored in the agent until the

@@ -48,12 +48,50 @@ static void deferred_unlink(vt_rpc_request *req);
 
 /* ---- exports ---- */
 
+static void free_caps(char **caps)
+{
+    for (char **c = caps; c && *c; c++)
+        free(*c);
+    free(caps);
+}
+
 static void export_free(void *p)
 {
     rpc_export *e = p;
     free(e->params);
     free(e->doc);
+    free_caps(e->caps);
     free(e);
+}
+
+void vt_rpc_require(vt_agent *agent, const char *name, const char *capabilities)
+{
+    if (vt_rpc_set_required(agent, name, capabilities))
+        vt_auth_requirements_changed(agent);
+}
+
+bool vt_rpc_set_required(vt_agent *agent, const char *name, const char *capabilities)
+{
+    rpc_export *e = vt_map_get(agent->rpc->exports, name);
+    if (!e)
+        return false;
+    free_caps(e->caps);
+    e->caps = NULL;
+    size_t n = 0;
+    char *copy = vt_strdup(capabilities ? capabilities : "");
+    for (char *save, *tok = strtok_r(copy, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save)) {
+        e->caps = vt_realloc(e->caps, (n + 2) * sizeof *e->caps);
+        e->caps[n++] = vt_strdup(tok);
+        e->caps[n] = NULL;
+    }
+    free(copy);
+    return true;
+}
+
+const char *const *vt_rpc_required(vt_agent *agent, const char *name)
+{
+    rpc_export *e = vt_map_get(agent->rpc->exports, name);
+    return e ? (const char *const *)e->caps : NULL;
 }
 
 void vt_rpc_export_doc(vt_agent *agent, const char *name, vt_rpc_method fn, void *ctx,
@@ -502,13 +540,105 @@ static cJSON *handle_one(vt_agent *agent, const cJSON *msg, reply_group *g, size
     req->args = args;
     req->kwargs = kwargs;
     g->outstanding++;
-    result = e->fn(agent, req, e->ctx);
+    int verdict = e->caps ? vt_auth_check(agent, req, e) : VT_AUTH_ALLOW;
+    if (verdict == VT_AUTH_ALLOW)
+        vt_rpc_invoke(req);
+    else if (verdict == VT_AUTH_DENY)
+        request_finish(req, NULL);
+    return NULL; /* VT_AUTH_WAIT: the auth subsystem holds req */
+}
+
+/* A request the auth check held comes back to normal handling. */
+static void undefer(vt_rpc_request *req)
+{
+    deferred_unlink(req);
+    req->deferred = false;
+}
+
+void vt_rpc_invoke(vt_rpc_request *req)
+{
+    undefer(req);
+    rpc_export *e = vt_map_get(req->agent->rpc->exports, req->method);
+    if (!e) { /* unexported while a capability check waited */
+        char detail[512];
+        snprintf(detail, sizeof detail, "method '%s' is not implemented", req->method);
+        cJSON *data = detail_data(detail);
+        vt_rpc_fail(req, VT_RPC_METHOD_NOT_FOUND, "unimplemented method", data);
+        cJSON_Delete(data);
+        request_finish(req, NULL);
+        return;
+    }
+    cJSON *result = e->fn(req->agent, req, e->ctx);
     if (req->deferred) {
         cJSON_Delete(result); /* the answer comes later */
-        return NULL;
+        return;
     }
     request_finish(req, result);
-    return NULL;
+}
+
+void vt_rpc_finish_error(vt_rpc_request *req)
+{
+    undefer(req);
+    request_finish(req, NULL);
+}
+
+bool vt_rpc_request_failed(const vt_rpc_request *req)
+{
+    return req->error != NULL;
+}
+
+const char *vt_rpc_request_method(const vt_rpc_request *req)
+{
+    return req->method;
+}
+
+/* Position of name in a "a, b=1, *args" parameter list, or -1. */
+static int param_position(const char *params, const char *name)
+{
+    if (!params)
+        return -1;
+    int pos = 0;
+    const char *p = params;
+    while (*p) {
+        while (*p == ' ' || *p == ',')
+            p++;
+        if (*p == '*')
+            return -1; /* nothing positional after *args */
+        const char *start = p;
+        while (*p && *p != ',' && *p != '=' && *p != ' ')
+            p++;
+        if ((size_t)(p - start) == strlen(name) && strncmp(start, name, (size_t)(p - start)) == 0)
+            return pos;
+        while (*p && *p != ',')
+            p++;
+        pos++;
+    }
+    return -1;
+}
+
+bool vt_rpc_has_param(const rpc_export *e, const char *name)
+{
+    return !e->params || param_position(e->params, name) >= 0;
+}
+
+const cJSON *vt_rpc_bound_arg(const vt_rpc_request *req, const rpc_export *e, const char *name)
+{
+    int pos = param_position(e->params, name);
+    return vt_rpc_arg(req, pos, name);
+}
+
+void vt_rpc_set_unauthorized(vt_rpc_request *req, const char *text)
+{
+    cJSON *data = cJSON_CreateObject();
+    cJSON_AddStringToObject(data, "detail", text);
+    cJSON *exc = cJSON_AddObjectToObject(data, "exception.py");
+    cJSON_AddStringToObject(exc, "exc_type", "volttron.platform.jsonrpc.Error");
+    cJSON *args = cJSON_AddArrayToObject(exc, "exc_args");
+    cJSON_AddItemToArray(args, cJSON_CreateNumber(VT_RPC_UNAUTHORIZED));
+    cJSON_AddItemToArray(args, cJSON_CreateString(text));
+    cJSON_Delete(req->error);
+    req->error = error_object(VT_RPC_UNHANDLED_EXCEPTION, "unhandled exception", data);
+    cJSON_Delete(data);
 }
 
 static void on_rpc(vt_agent *agent, const vt_message *msg, void *ctx)

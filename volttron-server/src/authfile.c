@@ -1,5 +1,4 @@
 #include <errno.h>
-#include <regex.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -109,6 +108,11 @@ int vt_authfile_save(vt_authfile *af)
     return rc;
 }
 
+cJSON *vt_authfile_doc(vt_authfile *af)
+{
+    return af->doc;
+}
+
 cJSON *vt_authfile_allow(vt_authfile *af)
 {
     return cJSON_GetObjectItemCaseSensitive(af->doc, "allow");
@@ -191,24 +195,4 @@ int vt_authfile_add(vt_authfile *af, cJSON *entry, bool overwrite)
     }
     cJSON_AddItemToArray(allow, entry);
     return 0;
-}
-
-bool vt_auth_match(const char *pattern, const char *value)
-{
-    if (!pattern)
-        return true;
-    size_t len = strlen(pattern);
-    if (len > 1 && pattern[0] == '/' && pattern[len - 1] == '/') {
-        /* Anchored at both ends, alternation included. */
-        char *re_text = vt_asprintf("^(%.*s)$", (int)(len - 2), pattern + 1);
-        regex_t re;
-        bool ok = false;
-        if (regcomp(&re, re_text, REG_EXTENDED | REG_NOSUB) == 0) {
-            ok = regexec(&re, value, 0, NULL, 0) == 0;
-            regfree(&re);
-        }
-        free(re_text);
-        return ok;
-    }
-    return strcmp(pattern, value) == 0;
 }

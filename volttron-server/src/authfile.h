@@ -21,6 +21,8 @@ int vt_authfile_save(vt_authfile *af);
 /* Whether the file on disk changed since it was loaded or saved. */
 bool vt_authfile_changed(const vt_authfile *af);
 
+/* The whole document (borrowed). */
+cJSON *vt_authfile_doc(vt_authfile *af);
 /* The allow / deny lists (borrowed arrays, always present). */
 cJSON *vt_authfile_allow(vt_authfile *af);
 cJSON *vt_authfile_deny(vt_authfile *af);
@@ -35,9 +37,5 @@ cJSON *vt_auth_entry_new(const char *credentials, const char *user_id, const cha
  * same domain+address+mechanism+credentials, is replaced when overwrite is
  * set, else -EEXIST. */
 int vt_authfile_add(vt_authfile *af, cJSON *entry, bool overwrite);
-
-/* VOLTTRON's pattern rule: "/.../" is a regular expression matched against
- * the whole value; anything else must be equal. NULL pattern matches all. */
-bool vt_auth_match(const char *pattern, const char *value);
 
 #endif

@@ -92,38 +92,74 @@ static int settle_instance_name(platform *p)
     return rc;
 }
 
-/* The platform's own entries in auth.json (VOLTTRON re-writes these at every
- * start): the platform key itself, and the key every vctl run uses. */
+/* The capabilities of one built-in entry: a comma list of names, and
+ * whether edit_config_store reaches every store. */
+static cJSON *service_caps(const char *names, bool any_store)
+{
+    cJSON *caps = cJSON_CreateObject();
+    if (any_store)
+        cJSON_AddStringToObject(cJSON_AddObjectToObject(caps, "edit_config_store"), "identity",
+                                "/.*/");
+    char *copy = vt_strdup(names);
+    for (char *save, *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+        cJSON_AddNullToObject(caps, tok);
+    free(copy);
+    return caps;
+}
+
+/* The platform's own entries in auth.json, which VOLTTRON re-writes at every
+ * start (platform-services.md §5.1) in this order: the platform key, the key
+ * every vctl run uses, and one per service. The services run in-process and
+ * never present their keys, but Python tools and agents look them up (and
+ * get_user_to_capabilities must list them), so each has its key store like
+ * VOLTTRON's. platform.health has a key store and, as in VOLTTRON, no entry. */
 static int write_auth_entries(platform *p)
 {
+    static const struct {
+        const char *user, *identity, *caps;
+        bool any_store;
+    } entries[] = {
+        {"platform", NULL, "", true},
+        {"control.connection", "control.connection",
+         "modify_rpc_method_allowance,allow_auth_modifications", true},
+        {"config.store", "config.store", "sync_agent_config", false},
+        {"platform.auth", "platform.auth", "modify_rpc_method_allowance", false},
+        {"control", "control", "modify_rpc_method_allowance,allow_auth_modifications", true},
+        {"keydiscovery", "keydiscovery", "", false},
+        {"platform_web", "platform_web", "allow_auth_modifications", false},
+    };
     char *path = vt_fs_path_join(p->opts.volttron_home, "auth.json");
     vt_authfile *af = vt_authfile_load(path);
     free(path);
     if (!af)
         return -EINVAL;
-    const char *comment = "Automatically added by platform on start";
-
-    cJSON *caps = cJSON_CreateObject();
-    cJSON *ecs = cJSON_AddObjectToObject(caps, "edit_config_store");
-    cJSON_AddStringToObject(ecs, "identity", "/.*/");
-    vt_authfile_add(af, vt_auth_entry_new(p->keys.public_key, "platform", NULL, caps, comment),
-                    true);
-
-    vt_keypair vctl;
-    char *vctl_store = vt_asprintf("%s/keystores/control.connection/keystore.json",
-                                   p->opts.volttron_home);
-    int rc = vt_keystore_load_or_create(vctl_store, &vctl);
-    free(vctl_store);
-    if (rc == 0) {
-        cJSON_AddNullToObject(caps, "modify_rpc_method_allowance");
-        cJSON_AddNullToObject(caps, "allow_auth_modifications");
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < sizeof entries / sizeof entries[0]; i++) {
+        vt_keypair k = p->keys;
+        if (entries[i].identity) {
+            char *store = vt_asprintf("%s/keystores/%s/keystore.json", p->opts.volttron_home,
+                                      entries[i].identity);
+            rc = vt_keystore_load_or_create(store, &k);
+            free(store);
+        }
+        if (rc < 0)
+            break;
+        cJSON *caps = service_caps(entries[i].caps, entries[i].any_store);
         vt_authfile_add(af,
-                        vt_auth_entry_new(vctl.public_key, "control.connection",
-                                          "control.connection", caps, comment),
+                        vt_auth_entry_new(k.public_key, entries[i].user, entries[i].identity,
+                                          caps, "Automatically added by platform on start"),
                         true);
-        rc = vt_authfile_save(af);
+        cJSON_Delete(caps);
     }
-    cJSON_Delete(caps);
+    if (rc == 0) {
+        char *health = vt_asprintf("%s/keystores/platform.health/keystore.json",
+                                   p->opts.volttron_home);
+        vt_keypair k;
+        rc = vt_keystore_load_or_create(health, &k);
+        free(health);
+    }
+    if (rc == 0)
+        rc = vt_authfile_save(af);
     vt_authfile_destroy(&af);
     return rc;
 }
@@ -192,6 +228,7 @@ static int start(platform *p)
         .addresses = (const char *const *)p->opts.vip_addresses,
         .naddresses = p->opts.nvip,
         .auth = p->opts.auth,
+        .setup_mode = p->opts.setup_mode,
         .keys = &p->keys,
         .max_message_size = p->opts.max_message_size,
         .platform_version = COMPAT_VERSION,
@@ -204,7 +241,10 @@ static int start(platform *p)
     if (!p->router)
         return -EINVAL;
     vt_router_on_quit(p->router, on_quit, p);
-    int rc2 = vt_config_store_start(p->router, p->opts.volttron_home);
+    /* platform.auth first: the others check their callers with its map. */
+    int rc2 = p->opts.auth ? vt_auth_service_start(p->router, p->opts.volttron_home) : 0;
+    if (rc2 == 0)
+        rc2 = vt_config_store_start(p->router, p->opts.volttron_home);
     if (rc2 == 0)
         rc2 = vt_health_service_start(p->router);
     if (rc2 < 0)

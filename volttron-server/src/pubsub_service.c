@@ -7,13 +7,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <volttron/client/rpc.h>
 #include <volttron/utils/buf.h>
+#include <volttron/utils/error.h>
 #include <volttron/utils/json.h>
 #include <volttron/utils/log.h>
 #include <volttron/utils/map.h>
 #include <volttron/utils/mem.h>
 
 #include "json_scan.h"
+#include "protected.h"
 #include "router.h"
 #include "trie.h"
 
@@ -45,6 +48,7 @@ struct vt_pubsub_svc {
     vt_map *buses;          /* bus name -> vt_trie of subset */
     uint64_t seq;           /* publish counter, for delivering once */
     size_t count;
+    vt_protected *protected; /* topics only some publishers may use */
     vt_peer **targets;      /* scratch: subscribers of the current publish */
     size_t ntargets, captargets;
 };
@@ -67,6 +71,7 @@ vt_pubsub_svc *vt_pubsub_svc_new(vt_router *router)
     vt_pubsub_svc *svc = vt_calloc(1, sizeof *svc);
     svc->router = router;
     svc->buses = vt_map_new(trie_free);
+    svc->protected = vt_protected_new();
     return svc;
 }
 
@@ -75,6 +80,7 @@ void vt_pubsub_svc_destroy(vt_pubsub_svc **sp)
     if (!sp || !*sp)
         return;
     vt_map_destroy(&(*sp)->buses);
+    vt_protected_destroy(&(*sp)->protected);
     free((*sp)->targets);
     free(*sp);
     *sp = NULL;
@@ -501,6 +507,18 @@ static void op_publish(vt_pubsub_svc *svc, vt_peer *peer, zmq_msg_t *f, size_t n
         ack_count(svc, f, 0);
         return;
     }
+    if (vt_protected_any(svc->protected)) {
+        char *refusal = vt_protected_check(svc->protected, peer->identity, zmq_msg_data(topic),
+                                           zmq_msg_size(topic));
+        if (refusal) {
+            vt_router_warn(svc->router, "publish from %s refused: %s", peer->identity, refusal);
+            vt_router_error(svc->router, f, true, VT_RPC_UNAUTHORIZED, refusal, "", 0, "pubsub",
+                            6);
+            free(refusal);
+            ack_count(svc, f, 0);
+            return;
+        }
+    }
     char *bus = NULL;
     if (scan.bus_is_string && !scan.bus_escaped)
         bus = vt_strndup(scan.bus, scan.bus_len);
@@ -567,6 +585,24 @@ static void op_publish(vt_pubsub_svc *svc, vt_peer *peer, zmq_msg_t *f, size_t n
     vt_buf_free(&gone);
 }
 
+/* Updates from platform.auth: only the in-process service may send them. */
+static void op_auth(vt_pubsub_svc *svc, vt_peer *peer, zmq_msg_t *f, size_t n, bool caps)
+{
+    if (!peer->service || strcmp(peer->identity, "platform.auth") != 0) {
+        vt_router_warn(svc->router, "%s from %s ignored: only platform.auth may send it",
+                       caps ? "auth_update" : "protected_update", peer->identity);
+        return;
+    }
+    if (n < 8)
+        return;
+    const char *json = zmq_msg_data(&f[7]);
+    size_t len = zmq_msg_size(&f[7]);
+    int rc = caps ? vt_protected_set_caps(svc->protected, json, len)
+                  : vt_protected_set_rules(svc->protected, json, len);
+    if (rc < 0)
+        vt_router_warn(svc->router, "%s", vt_last_error());
+}
+
 static bool op_is(zmq_msg_t *f, const char *s)
 {
     size_t len = strlen(s);
@@ -591,8 +627,9 @@ void vt_pubsub_svc_handle(vt_pubsub_svc *svc, vt_peer *sender, zmq_msg_t *f, siz
         op_synchronize(svc, sender, f, n);
     else if (op_is(op, "list"))
         op_list(svc, sender, f, n);
-    else if (op_is(op, "request_response") || op_is(op, "auth_update") ||
-             op_is(op, "protected_update") || op_is(op, "external_list") ||
+    else if (op_is(op, "auth_update") || op_is(op, "protected_update"))
+        op_auth(svc, sender, f, n, op_is(op, "auth_update"));
+    else if (op_is(op, "request_response") || op_is(op, "external_list") ||
              op_is(op, "external_publish") || op_is(op, "error"))
         vt_log_debug(LOG, "pubsub operation not handled here: %.*s", (int)zmq_msg_size(op),
                      (const char *)zmq_msg_data(op));

@@ -51,6 +51,7 @@ struct vt_router {
     vt_pubsub_svc *pubsub;
 
     char *home, *instance_name, *local_address, *serverkey, *addresses_json;
+    bool auth;
     char *platform_version, *vc_address, *vc_serverkey, *web_address;
     int agent_monitor_frequency;
     size_t max_message_size;
@@ -792,6 +793,9 @@ vt_agent *vt_router_add_service(vt_router *r, const char *identity, const char *
         .version = version,
         .no_signals = true,
         .no_config_store = true,
+        /* In-process, so no CURVE of their own, but they check callers when
+         * the platform authenticates them. */
+        .enforce_capabilities = r->auth ? 1 : -1,
     };
     vt_agent *agent = vt_agent_new_with_conn(&opts, conn);
     if (!agent)
@@ -807,6 +811,11 @@ vt_agent *vt_router_add_service(vt_router *r, const char *identity, const char *
     r->services[r->nservices++] = (service){.agent = agent, .fini = fini, .ctx = ctx};
     vt_agent_start(agent);
     return agent;
+}
+
+vt_zap *vt_router_zap(vt_router *r)
+{
+    return r->zap;
 }
 
 void vt_router_on_quit(vt_router *r, void (*fn)(void *ctx), void *ctx)
@@ -863,6 +872,7 @@ vt_router *vt_router_new(vt_loop *loop, const vt_router_options *o)
     r->peers = vt_map_new(peer_free);
     vt_uuid4(r->id);
     r->home = vt_strdup(o->volttron_home);
+    r->auth = o->auth;
     r->instance_name = vt_strdup(o->instance_name);
     r->local_address = vt_strdup(o->local_address);
     r->addresses_json = addresses_json(o);
@@ -881,6 +891,7 @@ vt_router *vt_router_new(vt_loop *loop, const vt_router_options *o)
         r->zap = vt_zap_new(loop, r->zctx, o->volttron_home);
         if (!r->zap)
             goto fail;
+        vt_zap_set_setup_mode(r->zap, o->setup_mode);
     }
 
     r->sock = zmq_socket(r->zctx, ZMQ_ROUTER);

@@ -12,6 +12,8 @@
 
 #include <zmq.h>
 
+#include <cjson/cJSON.h>
+
 #include <volttron/client/agent.h>
 #include <volttron/client/keys.h>
 #include <volttron/client/loop.h>
@@ -42,6 +44,7 @@ typedef struct vt_router_options {
     const vt_keypair *keys;             /* the platform's key pair (auth only) */
     size_t max_message_size;            /* bytes; larger messages get error 90 */
     const char *platform_version;       /* answered to query platform-version */
+    bool setup_mode;                    /* admit unknown keys, recording them */
     const char *vc_address, *vc_serverkey, *web_address;
     int agent_monitor_frequency;
 } vt_router_options;
@@ -103,6 +106,11 @@ void vt_router_error(vt_router *router, zmq_msg_t *f, bool user_is_sender, int e
 /* The ZAP handler (zap.c), running on the router's loop. */
 vt_zap *vt_zap_new(vt_loop *loop, void *zctx, const char *volttron_home);
 void vt_zap_destroy(vt_zap **zap);
+/* Credentials ZAP refused (borrowed JSON array of §6.5 objects). */
+cJSON *vt_zap_pending(vt_zap *zap);
+void vt_zap_set_setup_mode(vt_zap *zap, bool on);
+/* The router's ZAP handler, or NULL without authentication. */
+vt_zap *vt_router_zap(vt_router *router);
 
 /* The pubsub service (pubsub_service.c). */
 typedef struct vt_pubsub_svc vt_pubsub_svc;

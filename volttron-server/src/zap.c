@@ -16,8 +16,10 @@
 #include <volttron/utils/fs.h>
 #include <volttron/utils/log.h>
 #include <volttron/utils/mem.h>
+#include <volttron/utils/pattern.h>
 #include <volttron/utils/map.h>
 #include <volttron/utils/time.h>
+#include <volttron/utils/uuid.h>
 
 #include "authfile.h"
 #include "router.h"
@@ -45,7 +47,47 @@ struct vt_zap {
     char *path;
     vt_authfile *auth;
     vt_map *failures;     /* address -> failure */
+    cJSON *pending;       /* refused credentials, for platform.auth (§6.5) */
+    bool setup_mode;
 };
+
+/* Remember a refused credential: a repeat only counts up its retries. */
+static void note_pending(struct vt_zap *z, const char *domain, const char *address,
+                         const char *mechanism, const char *credentials)
+{
+    cJSON *e;
+    cJSON_ArrayForEach(e, z->pending)
+    {
+        const cJSON *c = cJSON_GetObjectItemCaseSensitive(e, "credentials");
+        const cJSON *a = cJSON_GetObjectItemCaseSensitive(e, "address");
+        if (cJSON_IsString(c) && strcmp(c->valuestring, credentials) == 0 && cJSON_IsString(a) &&
+            strcmp(a->valuestring, address) == 0) {
+            cJSON *r = cJSON_GetObjectItemCaseSensitive(e, "retries");
+            cJSON_SetNumberValue(r, r->valuedouble + 1);
+            return;
+        }
+    }
+    e = cJSON_CreateObject();
+    cJSON_AddStringToObject(e, "domain", domain);
+    cJSON_AddStringToObject(e, "address", address);
+    cJSON_AddStringToObject(e, "mechanism", mechanism);
+    cJSON_AddStringToObject(e, "credentials", credentials);
+    char uuid[VT_UUID_SIZE];
+    vt_uuid4(uuid);
+    cJSON_AddStringToObject(e, "user_id", uuid);
+    cJSON_AddNumberToObject(e, "retries", 0);
+    cJSON_AddItemToArray(z->pending, e);
+}
+
+cJSON *vt_zap_pending(vt_zap *z)
+{
+    return z->pending;
+}
+
+void vt_zap_set_setup_mode(vt_zap *z, bool on)
+{
+    z->setup_mode = on;
+}
 
 static void reload_if_changed(struct vt_zap *z)
 {
@@ -95,10 +137,10 @@ static const char *authenticate(struct vt_zap *z, const char *domain, const char
             const char *mech = member(e, "mechanism");
             if (strcmp(mech ? mech : "CURVE", mechanism) != 0)
                 continue;
-            if (!vt_auth_match(member(e, "domain"), domain) ||
-                !vt_auth_match(member(e, "address"), address))
+            if (!vt_pattern_match(member(e, "domain"), domain) ||
+                !vt_pattern_match(member(e, "address"), address))
                 continue;
-            if (strcmp(mechanism, "NULL") != 0 && (!cred || !vt_auth_match(cred, credentials)))
+            if (strcmp(mechanism, "NULL") != 0 && (!cred || !vt_pattern_match(cred, credentials)))
                 continue;
             const char *user = member(e, "user_id");
             return user ? user : "";
@@ -189,6 +231,17 @@ static void handle_request(struct vt_zap *z, zmq_msg_t *f, size_t n)
     }
     reload_if_changed(z);
     const char *user = authenticate(z, domain, address, mechanism, credentials);
+    char setup_user[VT_UUID_SIZE] = "";
+    if (!user && z->setup_mode && credentials[0]) {
+        /* Setup mode: admit and remember the stranger (§6.4). */
+        vt_uuid4(setup_user);
+        vt_authfile_add(z->auth, vt_auth_entry_new(credentials, setup_user, NULL, NULL,
+                                                   "Auth entry added in setup mode"), false);
+        vt_authfile_save(z->auth);
+        user = "";
+    }
+    if (!user)
+        note_pending(z, domain, address, mechanism, credentials);
 
     pending_reply *pr = vt_calloc(1, sizeof *pr);
     pr->zap = z;
@@ -259,6 +312,7 @@ vt_zap *vt_zap_new(vt_loop *loop, void *zctx, const char *volttron_home)
     z->loop = loop;
     z->path = vt_fs_path_join(volttron_home, "auth.json");
     z->failures = vt_map_new(free);
+    z->pending = cJSON_CreateArray();
     z->sock = zmq_socket(zctx, ZMQ_ROUTER);
     int linger = 0;
     zmq_setsockopt(z->sock, ZMQ_LINGER, &linger, sizeof linger);
@@ -285,6 +339,7 @@ void vt_zap_destroy(vt_zap **zp)
     }
     vt_authfile_destroy(&z->auth);
     vt_map_destroy(&z->failures);
+    cJSON_Delete(z->pending);
     free(z->path);
     free(z);
     *zp = NULL;

@@ -654,24 +654,32 @@ int vt_config_store_start(vt_router *router, const char *home)
     static const struct {
         const char *name, *alias, *params;
         vt_rpc_method fn;
+        bool edits;
     } methods[] = {
         {"set_config", "manage_store",
          "identity, config_name, raw_contents, config_type='raw', trigger_callback=True, "
          "send_update=True",
-         rpc_set_config},
+         rpc_set_config, true},
         {"delete_config", "manage_delete_config",
-         "identity, config_name, trigger_callback=True, send_update=True", rpc_delete_config},
-        {"delete_store", "manage_delete_store", "identity", rpc_delete_store},
-        {"list_configs", "manage_list_configs", "identity", rpc_list_configs},
-        {"list_stores", "manage_list_stores", "", rpc_list_stores},
-        {"get_config", "manage_get", "identity, config_name, raw=True", rpc_get_config},
-        {"get_metadata", "manage_get_metadata", "identity, config_name", rpc_get_metadata},
-        {"initialize_configs", NULL, "identity", rpc_initialize_configs},
+         "identity, config_name, trigger_callback=True, send_update=True", rpc_delete_config,
+         true},
+        {"delete_store", "manage_delete_store", "identity", rpc_delete_store, true},
+        {"list_configs", "manage_list_configs", "identity", rpc_list_configs, false},
+        {"list_stores", "manage_list_stores", "", rpc_list_stores, false},
+        {"get_config", "manage_get", "identity, config_name, raw=True", rpc_get_config, false},
+        {"get_metadata", "manage_get_metadata", "identity, config_name", rpc_get_metadata, false},
+        {"initialize_configs", NULL, "identity", rpc_initialize_configs, true},
     };
+    /* Changing a store takes edit_config_store, which auth.json usually
+     * restricts to the caller's own identity. */
     for (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++) {
+        const char *caps = methods[i].edits ? "edit_config_store" : NULL;
         vt_rpc_export_doc(a, methods[i].name, methods[i].fn, cs, methods[i].params, NULL);
-        if (methods[i].alias)
+        vt_rpc_require(a, methods[i].name, caps);
+        if (methods[i].alias) {
             vt_rpc_export_doc(a, methods[i].alias, methods[i].fn, cs, methods[i].params, NULL);
+            vt_rpc_require(a, methods[i].alias, caps);
+        }
     }
     return 0;
 }

@@ -12,6 +12,9 @@ bool vt_is_service_identity(const char *identity);
  * $home/configuration_store. 0 or a negative errno. */
 int vt_config_store_start(vt_router *router, const char *home);
 
+/* platform.auth: auth.json's API and the capability map (auth on only). */
+int vt_auth_service_start(vt_router *router, const char *home);
+
 /* platform.health: the platform-wide view of agents' health. */
 int vt_health_service_start(vt_router *router);
 

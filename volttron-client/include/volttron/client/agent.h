@@ -66,6 +66,10 @@ typedef struct vt_agent_options {
     /* Do not fetch configurations from config.store at connect (tools and
      * the platform's own services). */
     bool no_config_store;
+    /* Check callers' capabilities for methods that require them (see
+     * vt_rpc_require): 0 = when the agent connects with CURVE (default),
+     * 1 = always, -1 = never. */
+    int enforce_capabilities;
 } vt_agent_options;
 
 /* A new agent (not yet connected). NULL on error with vt_last_error()

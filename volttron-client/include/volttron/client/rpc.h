@@ -62,6 +62,16 @@ VT_CLIENT_EXPORT void vt_rpc_export(vt_agent *agent, const char *name, vt_rpc_me
 VT_CLIENT_EXPORT void vt_rpc_export_doc(vt_agent *agent, const char *name, vt_rpc_method fn,
                                         void *ctx, const char *params, const char *doc);
 VT_CLIENT_EXPORT void vt_rpc_unexport(vt_agent *agent, const char *name);
+/* Require capabilities of callers of an exported method: a comma-separated
+ * list of names ("edit_config_store"), "" for none. Checked as VOLTTRON does
+ * against platform.auth's user-to-capabilities map, including argument
+ * restrictions ({"identity": "/regex/"}); a caller without them gets error
+ * -32000 carrying volttron.platform.jsonrpc.Error(-32001, ...). Only when
+ * the platform has authentication on. */
+VT_CLIENT_EXPORT void vt_rpc_require(vt_agent *agent, const char *name,
+                                     const char *capabilities);
+/* The capabilities name requires (NULL-terminated, borrowed), or NULL. */
+VT_CLIENT_EXPORT const char *const *vt_rpc_required(vt_agent *agent, const char *name);
 
 /* In a method: who called (the user-id the router stamped), what, with what. */
 VT_CLIENT_EXPORT const char *vt_rpc_caller(const vt_rpc_request *req);

@@ -59,6 +59,10 @@ VT_UTILS_EXPORT char *vt_json_dump(const cJSON *value, unsigned flags);
 VT_UTILS_EXPORT void vt_json_dump_buf(vt_buf *b, const cJSON *value, unsigned flags);
 /* Append s as a JSON string literal (quotes included), ASCII-escaped. */
 VT_UTILS_EXPORT void vt_json_dump_string(vt_buf *b, const char *s, size_t len);
+/* Append value as Python's repr() prints the decoded value ({'a': None,
+ * 'b': [True, 1.5]}), for error texts that VOLTTRON tools and users compare
+ * against. */
+VT_UTILS_EXPORT void vt_json_repr_python(vt_buf *b, const cJSON *value);
 
 /* A number node that dumps as a float even when integral ("72.0").
  * Caller owns the node. */

@@ -14,6 +14,7 @@
 #include <volttron/utils/log.h>
 #include <volttron/utils/map.h>
 #include <volttron/utils/mem.h>
+#include <volttron/utils/pattern.h>
 #include <volttron/utils/time.h>
 #include <volttron/utils/topic.h>
 #include <volttron/utils/uuid.h>

@@ -1,0 +1,24 @@
+/* Bare libzmq DEALER sockets against a fixture platform: what any client
+ * could send, byte for byte, for tests of the router's answers. */
+#ifndef VT_RAW_H
+#define VT_RAW_H
+
+#include <stddef.h>
+
+#include "fixture.h"
+
+/* A DEALER with routing id identity, authorised in auth.json (CURVE when the
+ * platform authenticates), connected to the platform's tcp address. Receives
+ * time out after 5 s. Closed by vt_raw_close or vt_raw_close_all. */
+void *vt_raw_socket(vt_fx *fx, const char *identity);
+void vt_raw_close(void **s);
+/* Close every open raw socket and the context (teardown: an assertion may
+ * have ended a test before its own closes). */
+void vt_raw_close_all(void);
+/* Send n frames (lens NULL: each is a C string). */
+void vt_raw_send(void *s, const char *const *frames, const size_t *lens, size_t n);
+/* Receive one whole message into frames (copies up to 255 bytes each,
+ * NUL-terminated); returns the frame count, 0 on timeout. */
+size_t vt_raw_recv(void *s, char frames[][256], size_t max);
+
+#endif
