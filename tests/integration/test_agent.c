@@ -12,7 +12,16 @@
  *   config_events()            configuration callbacks since the last call:
  *                              [[name, action, contents], ...]
  *   config_get(name)           the configuration, references resolved
+ *   data_dir()                 vt_agent_data_dir()
+ *   env(name)                  the value of an environment variable, or null
+ *
+ * Its configuration file (AGENT_CONFIG) may say how to misbehave, for the
+ * platform's supervision tests:
+ *   {"crash_exit_code": N}     exit with N right after starting
+ *   {"ignore_sigint": true}    ignore SIGINT (so a stop must escalate)
+ *   {"log": "text"}            log text at INFO and WARNING, print it on stdout
  */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -217,11 +226,56 @@ static cJSON *do_exit(vt_agent *agent, vt_rpc_request *req, void *ctx)
     _Exit(cJSON_IsNumber(code) ? (int)code->valuedouble : 0);
 }
 
+static cJSON *data_dir(vt_agent *agent, vt_rpc_request *req, void *ctx)
+{
+    (void)req;
+    (void)ctx;
+    const char *d = vt_agent_data_dir(agent);
+    return d ? cJSON_CreateString(d) : cJSON_CreateNull();
+}
+
+static cJSON *env(vt_agent *agent, vt_rpc_request *req, void *ctx)
+{
+    (void)agent;
+    (void)ctx;
+    const cJSON *name = vt_rpc_arg(req, 0, "name");
+    const char *v = cJSON_IsString(name) ? getenv(name->valuestring) : NULL;
+    return v ? cJSON_CreateString(v) : cJSON_CreateNull();
+}
+
+/* Misbehaviour asked for by the configuration (see the top). */
+static void misbehave(vt_agent *agent)
+{
+    const cJSON *cfg = vt_agent_config(agent);
+    const cJSON *crash = cJSON_GetObjectItemCaseSensitive(cfg, "crash_exit_code");
+    const cJSON *text = cJSON_GetObjectItemCaseSensitive(cfg, "log");
+    if (cJSON_IsString(text)) {
+        vt_log_info(vt_agent_identity(agent), "%s", text->valuestring);
+        vt_log_warning(vt_agent_identity(agent), "%s", text->valuestring);
+        printf("%s\n", text->valuestring);
+        fflush(stdout);
+    }
+    if (cJSON_IsNumber(crash))
+        _Exit((int)crash->valuedouble);
+}
+
+static void on_start(vt_agent *agent, void *ctx)
+{
+    (void)ctx;
+    /* after the agent's own handlers are in place, so this one wins */
+    if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(vt_agent_config(agent), "ignore_sigint")))
+        signal(SIGINT, SIG_IGN);
+}
+
 int main(int argc, char **argv)
 {
     vt_agent *agent = vt_agent_new_from_env(argc, argv);
     if (!agent)
         return 1;
+    misbehave(agent);
+    vt_agent_on_start(agent, on_start, NULL);
+    vt_rpc_export(agent, "data_dir", data_dir, NULL);
+    vt_rpc_export_doc(agent, "env", env, NULL, "name", NULL);
     vt_rpc_export_doc(agent, "echo", echo, NULL, "x=None, *args, **kwargs", "Return x.");
     vt_rpc_export(agent, "fail", fail, NULL);
     vt_rpc_export(agent, "publish_sample", publish_sample, NULL);

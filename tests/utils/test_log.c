@@ -162,6 +162,44 @@ START_TEST(test_rotation_followed)
 }
 END_TEST
 
+START_TEST(test_parent_lines)
+{
+    /* what an agent writes for the platform: "<N>source: line" per line */
+    char *path = vt_asprintf("%s/err", dir);
+    FILE *saved = fdopen(dup(STDERR_FILENO), "w");
+    ck_assert_ptr_nonnull(freopen(path, "w", stderr));
+    vt_log_to_parent();
+    vt_log_info("listener-1.0.0_1", "heard %s", "devices/x");
+    vt_log_warning("listener-1.0.0_1", "two\nlines");
+    vt_log_debug("listener-1.0.0_1", "quiet");
+    vt_log_error(NULL, "anonymous");
+    fflush(stderr);
+    dup2(fileno(saved), STDERR_FILENO);
+    fclose(saved);
+    char *text = slurp(path);
+    ck_assert_str_eq(text, "<6>listener-1.0.0_1: heard devices/x\n"
+                           "<4>listener-1.0.0_1: two\n"
+                           "<4>listener-1.0.0_1: lines\n"
+                           "<7>listener-1.0.0_1: quiet\n"
+                           "<3>volttron: anonymous\n");
+    free(text);
+    free(path);
+
+    const char *rest = NULL;
+    ck_assert_int_eq(vt_log_parse_parent_line("<6>a: b", &rest), VT_LOG_INFO);
+    ck_assert_str_eq(rest, "a: b");
+    ck_assert_int_eq(vt_log_parse_parent_line("<7>x", NULL), VT_LOG_DEBUG);
+    ck_assert_int_eq(vt_log_parse_parent_line("<5>x", NULL), VT_LOG_INFO);
+    ck_assert_int_eq(vt_log_parse_parent_line("<4>x", NULL), VT_LOG_WARNING);
+    ck_assert_int_eq(vt_log_parse_parent_line("<3>x", NULL), VT_LOG_ERROR);
+    ck_assert_int_eq(vt_log_parse_parent_line("<0>x", NULL), VT_LOG_CRITICAL);
+    ck_assert_int_eq(vt_log_parse_parent_line("<8>x", NULL), -1);
+    ck_assert_int_eq(vt_log_parse_parent_line("plain", NULL), -1);
+    ck_assert_int_eq(vt_log_parse_parent_line("<6", NULL), -1);
+    ck_assert_int_eq(vt_log_parse_parent_line("", NULL), -1);
+}
+END_TEST
+
 START_TEST(test_stdout_and_syslog_do_not_crash)
 {
     ck_assert_int_eq(vt_log_to_file("-"), 0);
@@ -184,6 +222,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_line_format);
     tcase_add_test(tc, test_file_sink_and_filter);
     tcase_add_test(tc, test_file_sink_errors_keep_previous);
+    tcase_add_test(tc, test_parent_lines);
     tcase_add_test(tc, test_rotation_followed);
     tcase_add_test(tc, test_stdout_and_syslog_do_not_crash);
     suite_add_tcase(s, tc);

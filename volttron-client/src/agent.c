@@ -477,6 +477,7 @@ vt_agent *vt_agent_new_with_conn(const vt_agent_options *opts, vt_conn *conn)
     vt_pubsub_init(agent);
     vt_health_init(agent);
     vt_configstore_init(agent, !opts->no_config_store);
+    vt_channel_init(agent);
     vt_auth_init(agent, opts->enforce_capabilities == 0 ? agent->auth
                                                          : opts->enforce_capabilities > 0);
 
@@ -503,6 +504,7 @@ void vt_agent_destroy(vt_agent **ap)
     }
     if (agent->loop) {
         vt_auth_fini(agent);
+        vt_channel_fini(agent);
         vt_configstore_fini(agent);
         vt_health_fini(agent);
         vt_pubsub_fini(agent);

@@ -225,6 +225,11 @@ vt_agent *vt_agent_new_from_env(int argc, char **argv)
         fprintf(stderr, "%s: %s\n", prog, vt_last_error());
         return NULL;
     }
+    /* The platform captures a launched agent's stderr and logs each line
+     * with its own timestamp under the agent's name. */
+    const char *launched = getenv("_LAUNCHED_BY_PLATFORM");
+    if (!logfile && launched && strcmp(launched, "1") == 0)
+        vt_log_to_parent();
     vt_agent *agent = vt_agent_new(&opts);
     if (!agent)
         fprintf(stderr, "%s: %s\n", prog, vt_last_error());

@@ -40,6 +40,7 @@ struct vt_health;
 struct vt_peerlist;
 struct vt_configs;
 struct vt_auth;
+struct vt_channels;
 
 struct vt_agent {
     char *identity;
@@ -83,6 +84,7 @@ struct vt_agent {
     struct vt_peerlist *peerlist;
     struct vt_configs *configs;
     struct vt_auth *auth_state;
+    struct vt_channels *channels;
 };
 
 /* Track a request: returns its new message id (stored in the agent until the
@@ -125,6 +127,8 @@ void vt_pubsub_init(vt_agent *agent);
 void vt_pubsub_fini(vt_agent *agent);
 void vt_health_init(vt_agent *agent);
 void vt_configstore_init(vt_agent *agent, bool enabled);
+void vt_channel_init(vt_agent *agent);
+void vt_channel_fini(vt_agent *agent);
 void vt_configstore_fini(vt_agent *agent);
 void vt_health_fini(vt_agent *agent);
 

@@ -40,6 +40,9 @@ struct vt_rpc_request {
     cJSON *kwargs;
     cJSON *error;          /* set by vt_rpc_raise / vt_rpc_fail */
     bool deferred;
+    bool in_call;          /* its method is running */
+    bool answered;         /* deferred and answered before its method returned */
+    cJSON *early_result;
     struct vt_rpc_request *prev, *next; /* live deferred requests */
 };
 
@@ -568,7 +571,15 @@ void vt_rpc_invoke(vt_rpc_request *req)
         request_finish(req, NULL);
         return;
     }
+    req->in_call = true;
     cJSON *result = e->fn(req->agent, req, e->ctx);
+    req->in_call = false;
+    if (req->answered) {
+        /* deferred and answered at once (the work needed no waiting) */
+        cJSON_Delete(result);
+        request_finish(req, req->early_result);
+        return;
+    }
     if (req->deferred) {
         cJSON_Delete(result); /* the answer comes later */
         return;
@@ -700,6 +711,12 @@ vt_rpc_request *vt_rpc_defer(vt_rpc_request *req)
 void vt_rpc_reply(vt_rpc_request *req, cJSON *result)
 {
     deferred_unlink(req);
+    if (req->in_call) {
+        /* still inside its method: finished when the method returns */
+        req->answered = true;
+        req->early_result = result;
+        return;
+    }
     request_finish(req, result);
 }
 

@@ -35,6 +35,9 @@ enum {
     OPT_WEB_ADDRESS,
     OPT_VC_ADDRESS,
     OPT_VC_SERVERKEY,
+    OPT_RESTART_LIMIT,
+    OPT_RESTART_BACKOFF,
+    OPT_STOP_TIMEOUT,
     OPT_IGNORED,
 };
 
@@ -59,6 +62,9 @@ static const struct option longopts[] = {
     {"bind-web-address", required_argument, NULL, OPT_WEB_ADDRESS},
     {"volttron-central-address", required_argument, NULL, OPT_VC_ADDRESS},
     {"volttron-central-serverkey", required_argument, NULL, OPT_VC_SERVERKEY},
+    {"agent-restart-limit", required_argument, NULL, OPT_RESTART_LIMIT},
+    {"agent-restart-backoff", required_argument, NULL, OPT_RESTART_BACKOFF},
+    {"agent-stop-timeout", required_argument, NULL, OPT_STOP_TIMEOUT},
     {"allow-root", no_argument, NULL, OPT_ALLOW_ROOT},
     {"version", no_argument, NULL, OPT_VERSION},
     {"help", no_argument, NULL, 'h'},
@@ -94,6 +100,12 @@ static void usage(FILE *out)
             "      --autostart/--no-autostart  start agents marked AUTOSTART (default on)\n"
             "      --agent-monitor-frequency SECS  how often crashed agents are checked\n"
             "      --max-message-size BYTES largest VIP message accepted (default 16 MiB)\n"
+            "      --agent-restart-limit N  restarts of a crashing agent in a row before giving\n"
+            "                               up (default 5; 0 never restarts)\n"
+            "      --agent-restart-backoff SECS  wait before the first restart, doubling each\n"
+            "                               time up to 60 s (default 1)\n"
+            "      --agent-stop-timeout SECS  wait after SIGINT, then after SIGTERM, before\n"
+            "                               SIGKILL (default 60, VOLTTRON's)\n"
             "      --setup-mode             admit unknown keys and record them in auth.json\n"
             "      --allow-root             run as root (refused by default)\n"
             "      --show-config            log every effective option at start\n"
@@ -125,6 +137,19 @@ static int parse_bool(const char *value, bool *out, const char *what)
         *out = false;
     else
         return vt_error_set(-EINVAL, "%s: expected True or False, got \"%s\"", what, value);
+    return 0;
+}
+
+static int parse_seconds(const char *value, double min, double max, double *out,
+                         const char *what)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(value, &end);
+    if (errno || *end || end == value || !(v >= min && v <= max))
+        return vt_error_set(-EINVAL, "%s: expected seconds from %g to %g, got \"%s\"", what,
+                            min, max, value);
+    *out = v;
     return 0;
 }
 
@@ -181,6 +206,18 @@ static int apply(vt_platform_options *o, int opt, const char *value)
         rc = parse_int(value, 1024, 1L << 30, &v, "--max-message-size");
         if (rc == 0)
             o->max_message_size = (size_t)v;
+        break;
+    case OPT_RESTART_LIMIT:
+        rc = parse_int(value, 0, 1000, &v, "--agent-restart-limit");
+        if (rc == 0)
+            o->agent_restart_limit = (int)v;
+        break;
+    case OPT_RESTART_BACKOFF:
+        rc = parse_seconds(value, 0.001, 3600, &o->agent_restart_backoff,
+                           "--agent-restart-backoff");
+        break;
+    case OPT_STOP_TIMEOUT:
+        rc = parse_seconds(value, 0.001, 3600, &o->agent_stop_timeout, "--agent-stop-timeout");
         break;
     case OPT_WEB_ADDRESS: set_str(&o->bind_web_address, value); break;
     case OPT_VC_ADDRESS: set_str(&o->vc_address, value); break;
@@ -275,6 +312,9 @@ int vt_platform_options_parse(int argc, char **argv, vt_platform_options *o)
     o->autostart = true;
     o->agent_monitor_frequency = 600;
     o->max_message_size = 16u << 20;
+    o->agent_restart_limit = 5;
+    o->agent_restart_backoff = 1;
+    o->agent_stop_timeout = 60;
     o->message_bus = vt_strdup("zmq");
     o->volttron_home = default_home();
 
@@ -355,4 +395,7 @@ void vt_platform_options_log(const vt_platform_options *o)
     vt_log_info(LOG, "verboseness: %d", o->verboseness);
     vt_log_info(LOG, "agent-monitor-frequency: %d", o->agent_monitor_frequency);
     vt_log_info(LOG, "max-message-size: %zu", o->max_message_size);
+    vt_log_info(LOG, "agent-restart-limit: %d", o->agent_restart_limit);
+    vt_log_info(LOG, "agent-restart-backoff: %g", o->agent_restart_backoff);
+    vt_log_info(LOG, "agent-stop-timeout: %g", o->agent_stop_timeout);
 }

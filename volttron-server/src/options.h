@@ -23,6 +23,9 @@ typedef struct vt_platform_options {
     bool setup_mode;
     int agent_monitor_frequency;
     size_t max_message_size;
+    int agent_restart_limit;        /* crashes in a row before giving up */
+    double agent_restart_backoff;   /* seconds before the first restart; doubles */
+    double agent_stop_timeout;      /* seconds for SIGINT, then SIGTERM, then SIGKILL */
     char *bind_web_address;
     char *vc_address;
     char *vc_serverkey;

@@ -1,5 +1,6 @@
 /* The platform: VOLTTRON_HOME, keys, the router and the core services, and
  * the daemon's life from start to an orderly stop. */
+#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -19,6 +20,7 @@
 #include <volttron/utils/log.h>
 #include <volttron/utils/mem.h>
 
+#include "aim/supervisor.h"
 #include "authfile.h"
 #include "notify.h"
 #include "options.h"
@@ -36,11 +38,12 @@ typedef struct platform {
     vt_keypair keys;
     char *local_address;
     char *pid_path;
+    vt_supervisor *agents;
 } platform;
 
 static int make_dirs(const platform *p)
 {
-    const char *subdirs[] = {"", "run", "agents", "configuration_store", "keystores",
+    const char *subdirs[] = {"", "run", "agents", "packages", "configuration_store", "keystores",
                              "certificates/certs", "certificates/private",
                              "certificates/ca_db", "certificates/pending_csr",
                              "certificates/remote_certs", "certificates/pending_certs"};
@@ -190,6 +193,30 @@ static int setup_keys(platform *p)
     return rc;
 }
 
+/* Installs and removals cut short by a crash leave hidden directories
+ * (agents/.new-*, packages/.incoming-*, ...): nothing uses them. */
+static void sweep_incomplete(const char *home)
+{
+    const char *dirs[] = {"agents", "packages"};
+    for (size_t i = 0; i < 2; i++) {
+        char *dir = vt_fs_path_join(home, dirs[i]);
+        DIR *d = opendir(dir);
+        struct dirent *de;
+        while (d && (de = readdir(d))) {
+            if (de->d_name[0] != '.' || strcmp(de->d_name, ".") == 0 ||
+                strcmp(de->d_name, "..") == 0)
+                continue;
+            char *path = vt_fs_path_join(dir, de->d_name);
+            vt_log_warning(LOG, "removing %s, left by an interrupted install or removal", path);
+            vt_fs_remove_tree(path);
+            free(path);
+        }
+        if (d)
+            closedir(d);
+        free(dir);
+    }
+}
+
 static void on_quit(void *ctx)
 {
     platform *p = ctx;
@@ -249,6 +276,23 @@ static int start(platform *p)
         rc2 = vt_health_service_start(p->router);
     if (rc2 < 0)
         return rc2;
+    sweep_incomplete(p->opts.volttron_home);
+    vt_supervisor_options so = {
+        .home = p->opts.volttron_home,
+        .vip_address = p->local_address,
+        .serverkey = p->opts.auth ? p->keys.public_key : NULL,
+        .restart_limit = p->opts.agent_restart_limit,
+        .restart_backoff_ms = (int64_t)(p->opts.agent_restart_backoff * 1000),
+        .restart_backoff_max_ms = 60000,
+        .stop_timeout_ms = (int64_t)(p->opts.agent_stop_timeout * 1000),
+    };
+    p->agents = vt_supervisor_new(p->loop, &so);
+    rc2 = vt_control_start(p->router, p->opts.volttron_home,
+                           p->opts.auth ? p->keys.public_key : NULL, p->agents);
+    if (rc2 < 0)
+        return rc2;
+    if (p->opts.autostart)
+        vt_control_autostart(p->agents, p->opts.volttron_home);
     vt_loop_stop_on_signals(p->loop);
     return write_pid(p);
 }
@@ -257,7 +301,11 @@ static void stop(platform *p)
 {
     if (p->pid_path)
         unlink(p->pid_path);
+    /* Agents first, while the router still serves their last words. */
+    if (p->agents)
+        vt_supervisor_shutdown(p->agents);
     vt_router_destroy(&p->router);
+    vt_supervisor_destroy(&p->agents);
     vt_loop_destroy(&p->loop);
     free(p->pid_path);
     free(p->local_address);

@@ -17,7 +17,7 @@
 
 #include "log_private.h"
 
-enum sink { SINK_STDERR, SINK_FILE, SINK_SYSLOG };
+enum sink { SINK_STDERR, SINK_FILE, SINK_SYSLOG, SINK_PARENT };
 
 /* Read on every log call without the lock. */
 static atomic_int log_level = VT_LOG_WARNING;
@@ -126,6 +126,14 @@ void vt_log_to_stderr(void)
 {
     pthread_mutex_lock(&logger.lock);
     close_sink();
+    pthread_mutex_unlock(&logger.lock);
+}
+
+void vt_log_to_parent(void)
+{
+    pthread_mutex_lock(&logger.lock);
+    close_sink();
+    logger.sink = SINK_PARENT;
     pthread_mutex_unlock(&logger.lock);
 }
 
@@ -263,6 +271,38 @@ static int syslog_priority(int level)
     return LOG_DEBUG;
 }
 
+/* "<N>source: line" for every line of the message, N the syslog severity:
+ * the platform re-logs each line at its level under the agent's name. */
+static void write_parent(int level, const char *source, const char *msg)
+{
+    char line[8192 + 128];
+    const char *p = msg;
+    do {
+        const char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t)(nl - p) : strlen(p);
+        int n = snprintf(line, sizeof line, "<%d>%s: %.*s\n", syslog_priority(level),
+                         source ? source : "volttron", (int)len, p);
+        if (n >= (int)sizeof line) {
+            n = (int)sizeof line - 1;
+            line[n - 1] = '\n';
+        }
+        write_all(STDERR_FILENO, line, (size_t)n);
+        p = nl ? nl + 1 : NULL;
+    } while (p && *p);
+}
+
+int vt_log_parse_parent_line(const char *line, const char **rest)
+{
+    if (line[0] != '<' || line[1] < '0' || line[1] > '7' || line[2] != '>')
+        return -1;
+    if (rest)
+        *rest = line + 3;
+    static const int levels[8] = {VT_LOG_CRITICAL, VT_LOG_CRITICAL, VT_LOG_CRITICAL,
+                                  VT_LOG_ERROR,    VT_LOG_WARNING,  VT_LOG_INFO,
+                                  VT_LOG_INFO,     VT_LOG_DEBUG};
+    return levels[line[1] - '0'];
+}
+
 void vt_logv(int level, const char *source, const char *fmt, va_list ap)
 {
     if (!vt_log_enabled(level))
@@ -274,6 +314,8 @@ void vt_logv(int level, const char *source, const char *fmt, va_list ap)
     if (logger.sink == SINK_SYSLOG) {
         syslog(syslog_priority(level), "%s %s: %s", vt_log_level_name(level),
                source ? source : "volttron", msg);
+    } else if (logger.sink == SINK_PARENT) {
+        write_parent(level, source, msg);
     } else {
         char line[sizeof msg + 128];
         int n = vt_log_format_line(line, (int)sizeof line, level, source, msg);

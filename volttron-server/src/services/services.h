@@ -18,4 +18,12 @@ int vt_auth_service_start(vt_router *router, const char *home);
 /* platform.health: the platform-wide view of agents' health. */
 int vt_health_service_start(vt_router *router);
 
+/* control: VOLTTRON's control API over the agent instance manager (sup is
+ * borrowed and must outlive the service). serverkey NULL without auth. */
+struct vt_supervisor;
+int vt_control_start(vt_router *router, const char *home, const char *serverkey,
+                     struct vt_supervisor *sup);
+/* Start the instances marked AUTOSTART, in VOLTTRON 9's priority order. */
+void vt_control_autostart(struct vt_supervisor *sup, const char *home);
+
 #endif

@@ -50,6 +50,14 @@ VT_UTILS_EXPORT void vt_log_to_stderr(void);
 VT_UTILS_EXPORT int vt_log_to_file(const char *path);
 /* syslog(3) with the given ident (copied); the timestamp is syslog's. */
 VT_UTILS_EXPORT void vt_log_to_syslog(const char *ident);
+/* stderr for a parent process that re-logs every line (an agent the
+ * platform started): "<N>source: message" per line, N the syslog severity
+ * (7 debug, 6 info, 4 warning, 3 error, 2 critical), no timestamp. This is
+ * the syslog-style prefix VOLTTRON's platform already understands. */
+VT_UTILS_EXPORT void vt_log_to_parent(void);
+/* A line written that way: its level (the VT_LOG_ value) with *rest (may be
+ * NULL) pointing after the "<N>", or -1 if the line has no such prefix. */
+VT_UTILS_EXPORT int vt_log_parse_parent_line(const char *line, const char **rest);
 /* Reopen the log file (after rotation). No-op for stderr and syslog. */
 VT_UTILS_EXPORT int vt_log_reopen(void);
 

@@ -9,12 +9,14 @@
 #include <volttron/utils/encoding.h>
 #include <volttron/utils/error.h>
 #include <volttron/utils/fs.h>
+#include <volttron/utils/hash.h>
 #include <volttron/utils/ini.h>
 #include <volttron/utils/json.h>
 #include <volttron/utils/log.h>
 #include <volttron/utils/map.h>
 #include <volttron/utils/mem.h>
 #include <volttron/utils/pattern.h>
+#include <volttron/utils/tar.h>
 #include <volttron/utils/time.h>
 #include <volttron/utils/topic.h>
 #include <volttron/utils/uuid.h>
