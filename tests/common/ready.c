@@ -24,6 +24,11 @@ int vt_ready_open(const char *path)
 
 int vt_ready_wait(int fd, int timeout_ms)
 {
+    return vt_ready_wait_for(fd, "READY=1", timeout_ms);
+}
+
+int vt_ready_wait_for(int fd, const char *state, int timeout_ms)
+{
     char buf[512];
     for (;;) {
         struct pollfd p = {.fd = fd, .events = POLLIN};
@@ -33,7 +38,7 @@ int vt_ready_wait(int fd, int timeout_ms)
         if (n <= 0)
             return -1;
         buf[n] = '\0';
-        if (strstr(buf, "READY=1"))
+        if (strstr(buf, state))
             return 0;
     }
 }

@@ -8,5 +8,7 @@
 int vt_ready_open(const char *path);
 /* Wait up to timeout_ms for a datagram containing READY=1: 0, or -1. */
 int vt_ready_wait(int fd, int timeout_ms);
+/* The same for any state text (e.g. "WATCHDOG=1"). */
+int vt_ready_wait_for(int fd, const char *state, int timeout_ms);
 
 #endif

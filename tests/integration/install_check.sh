@@ -106,6 +106,27 @@ echo "$status"
 # the source install has its own copy; the named one runs the system's
 [ -d "$VOLTTRON_HOME/packages/listeneragent-1.0.0" ]
 grep -qx "$VOLTTRON_AGENT_PATH/listener" "$VOLTTRON_HOME/agents/listeneragent-1.0.0_1/PACKAGE"
+# 4. A new agent from the installed vctl's template, built out of tree
+#    against the installed, pinned libvolttron-client (warnings are errors:
+#    the template must stay clean), installed and answering an RPC call.
+vctl create-agent thermostat "$tmp/thermostat" >/dev/null
+grep -q "dependency('volttron-client', version: \['>=1.0', '<2'\])" "$tmp/thermostat/meson.build"
+meson setup "$tmp/thermostat/build" "$tmp/thermostat" --werror "${meson_args[@]}" >/dev/null
+meson compile -C "$tmp/thermostat/build" >/dev/null
+meson test -C "$tmp/thermostat/build" >/dev/null
+out=$(vctl install "$tmp/thermostat" --start -st 10)
+echo "$out" | grep -q '^Agent .* installed and started \[' || { echo "$out"; exit 1; }
+[ "$(vctl rpc call thermostat-0.1.0_1 greet '"operator"')" = '"hello, operator"' ]
 vctl shutdown --platform >/dev/null
 wait $platform
-echo "installed platform installed and ran agents from source and by name"
+echo "installed platform installed and ran agents from source, by name, and generated"
+
+# 5. The pin holds: an agent pinned to a client major version that is not
+#    installed stops at meson setup, saying why.
+vctl create-agent future "$tmp/future" --client-version '>=2.0,<3' >/dev/null
+if meson setup "$tmp/future/build" "$tmp/future" > "$tmp/future.log" 2>&1; then
+    echo "an agent pinned to libvolttron-client 2 configured against 1.0.0"; exit 1
+fi
+grep -q "volttron-client.*found '1.0.0'\|Invalid version.*volttron-client" "$tmp/future.log" || {
+    cat "$tmp/future.log"; exit 1; }
+echo "an agent pinned to another client major version fails at meson setup"

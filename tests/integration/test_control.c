@@ -7,11 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <volttron/client/client.h>
 
 #include "fixture.h"
+#include "ready.h"
 #include "run.h"
 #include "testutil.h"
 
@@ -438,6 +440,27 @@ START_TEST(test_platform_restart_keeps_state)
 }
 END_TEST
 
+START_TEST(test_systemd_watchdog_and_stopping)
+{
+    /* systemd's Type=notify with WatchdogSec: WATCHDOG=1 at half the
+     * interval from the loop, STOPPING=1 on the way out */
+    vt_agent_destroy(&watcher);
+    vt_fx_destroy(&fx);
+    setenv("WATCHDOG_USEC", "200000", 1);
+    start_platform(NULL);
+    unsetenv("WATCHDOG_USEC");
+    for (int i = 0; i < 3; i++)
+        ck_assert_msg(vt_ready_wait_for(fx->notify_fd, "WATCHDOG=1", 5000) == 0,
+                      "no WATCHDOG=1 (%d)", i);
+    kill(fx->pid, SIGTERM);
+    ck_assert(vt_ready_wait_for(fx->notify_fd, "STOPPING=1", 5000) == 0);
+    int st;
+    waitpid(fx->pid, &st, 0);
+    fx->pid = 0;
+    ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("control");
@@ -452,6 +475,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_crash_loop_stops_at_the_limit);
     tcase_add_test(tc, test_stop_escalates_past_an_ignored_sigint);
     tcase_add_test(tc, test_platform_restart_keeps_state);
+    tcase_add_test(tc, test_systemd_watchdog_and_stopping);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -216,6 +216,13 @@ START_TEST(test_health_peerlist_restart)
     ck_assert_msg(strstr(r.out, "config.store\ncontrol\n") && strstr(r.out, "healthy\n"), "%s",
                   r.out);
     clear(&r);
+    /* rpc call (ours): JSON arguments, JSON result */
+    expect(VCTL("rpc", "call", "healthy", "echo", "{\"a\": [1, 2]}"), 0,
+           "{\n  \"a\": [\n    1,\n    2\n  ]\n}\n", "");
+    expect(VCTL("rpc", "call", "healthy", "echo", "plain text"), 0, "\"plain text\"\n", "");
+    expect_in(VCTL("rpc", "call", "healthy", "fail", "\"boom\""), 20, NULL, "rpc: error: boom");
+    expect_in(VCTL("rpc", "call", "healthy", "nosuch"), 1, NULL, "nosuch");
+    expect_in(VCTL("rpc", "call", "healthy"), 2, NULL, "usage");
     /* restart of a running agent: stop then start */
     r = VCTL("restart", "healthy");
     ck_assert_msg(r.rc == 0 && strstr(r.out, "Stopping ") && strstr(r.out, "Starting "), "%s",
@@ -387,6 +394,53 @@ START_TEST(test_not_running_and_timeouts)
 }
 END_TEST
 
+START_TEST(test_local_address_from_the_platform_config)
+{
+    /* a packaged platform's socket is a file in its runtime directory,
+     * named in $VOLTTRON_HOME/config: vctl finds it there */
+    vt_fx_stop_platform(fx);
+    char *sock = vt_asprintf("ipc://%s/run/platform.socket", fx->home);
+    char *text = vt_asprintf("[volttron]\nvip-local-address = %s\n", sock);
+    free(vt_test_write_file(fx->home, "config", text));
+    vt_fx_restart(fx);
+    char *path = vt_asprintf("%s/run/platform.socket", fx->home);
+    ck_assert(vt_fs_exists(path));
+    expect(VCTL("peerlist"), 0, NULL, "");
+    /* and it is what agents it starts are given */
+    char *uuid = install_as("located");
+    expect(VCTL("start", "located"), 0, NULL, NULL);
+    vt_agent_options o = {.identity = "asker", .volttron_home = fx->home, .address = sock,
+                          .auth = 1, .heartbeat_period = -1, .no_signals = true,
+                          .no_config_store = true};
+    vt_keypair k;
+    vt_fx_authorize(fx, "asker", &k);
+    o.publickey = k.public_key;
+    o.secretkey = k.secret_key;
+    vt_agent *a = vt_agent_new(&o);
+    ck_assert_ptr_nonnull(a);
+    ck_assert_int_eq(vt_agent_start(a), 0);
+    int ping = -1;
+    for (int64_t until = vt_time_monotonic_ms() + 10000;
+         ping != 0 && vt_time_monotonic_ms() < until;)
+        if ((ping = vt_ping_sync(a, "located", 1000)) != 0)
+            vt_fx_pump(a, 50);
+    ck_assert_msg(ping == 0, "located never answered");
+    cJSON *r = NULL;
+    ck_assert_int_eq(vt_rpc_call_sync(a, "located", "env",
+                                      cJSON_CreateStringArray((const char *[]){"VOLTTRON_VIP_ADDR"},
+                                                              1),
+                                      RPC_MS, &r),
+                     0);
+    ck_assert_str_eq(r->valuestring, sock);
+    cJSON_Delete(r);
+    vt_agent_destroy(&a);
+    free(uuid);
+    free(path);
+    free(text);
+    free(sock);
+}
+END_TEST
+
 START_TEST(test_refuses_root)
 {
     if (geteuid() != 0)
@@ -412,6 +466,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_publish_and_subscribe);
     tcase_add_test(tc, test_install_errors_and_package);
     tcase_add_test(tc, test_not_running_and_timeouts);
+    tcase_add_test(tc, test_local_address_from_the_platform_config);
     tcase_add_test(tc, test_refuses_root);
     suite_add_tcase(s, tc);
     return s;

@@ -29,3 +29,19 @@ int vt_notify(const char *state)
     close(fd);
     return rc;
 }
+
+long vt_notify_watchdog_ms(void)
+{
+    const char *usec = getenv("WATCHDOG_USEC");
+    const char *pid = getenv("WATCHDOG_PID");
+    if (!usec || !*usec)
+        return 0;
+    if (pid && *pid && strtol(pid, NULL, 10) != (long)getpid())
+        return 0;
+    char *end;
+    long long us = strtoll(usec, &end, 10);
+    if (*end || us <= 0)
+        return 0;
+    long ms = (long)(us / 2000);
+    return ms > 0 ? ms : 1;
+}

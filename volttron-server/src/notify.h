@@ -7,4 +7,9 @@
  * wanted, a negative errno if sending failed. */
 int vt_notify(const char *state);
 
+/* How often to send "WATCHDOG=1" (half systemd's WatchdogSec, from
+ * $WATCHDOG_USEC, when $WATCHDOG_PID is unset or names this process), in
+ * milliseconds; 0 when no watchdog is asked for. */
+long vt_notify_watchdog_ms(void);
+
 #endif

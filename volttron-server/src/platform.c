@@ -312,6 +312,14 @@ static void stop(platform *p)
     vt_platform_options_clear(&p->opts);
 }
 
+static void watchdog_tick(vt_loop *loop, vt_timer *timer, void *ctx)
+{
+    (void)loop;
+    (void)timer;
+    (void)ctx;
+    vt_notify("WATCHDOG=1");
+}
+
 int vt_platform_main(int argc, char **argv)
 {
     platform p;
@@ -356,6 +364,11 @@ int vt_platform_main(int argc, char **argv)
     snprintf(ready, sizeof ready, "READY=1\nSTATUS=serving %s\nMAINPID=%ld",
              p.opts.instance_name, (long)getpid());
     vt_notify(ready);
+    /* systemd's watchdog: proof of life from the loop itself, so a wedged
+     * loop gets the platform restarted */
+    long wd = vt_notify_watchdog_ms();
+    if (wd > 0)
+        vt_loop_every(p.loop, wd, wd, watchdog_tick, NULL);
     rc = vt_loop_run(p.loop);
     vt_notify("STOPPING=1");
     vt_log_info(LOG, "shutting down");

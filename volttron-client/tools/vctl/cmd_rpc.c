@@ -405,6 +405,34 @@ static int rpc_code(vctl *v, int argc, char **argv)
     return rpc_run(v, argc, argv, true);
 }
 
+/* call PEER METHOD [ARG...]: each ARG is JSON (text that is not JSON is a
+ * string); the result is printed as JSON. Our addition: commissioning
+ * means poking agents by hand. */
+static int rpc_call(vctl *v, int argc, char **argv)
+{
+    if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+        printf("usage: vctl rpc call PEER METHOD [ARG...]\n"
+               "  each ARG is JSON (text that is not JSON is passed as a string)\n");
+        return 0;
+    }
+    if (argc < 3)
+        return vctl_error(v, VCTL_USAGE, "usage: vctl rpc call PEER METHOD [ARG...]");
+    cJSON *args = cJSON_CreateArray();
+    for (int i = 3; i < argc; i++) {
+        cJSON *a = vt_json_parse(argv[i], strlen(argv[i]), 0, NULL, NULL);
+        cJSON_AddItemToArray(args, a ? a : cJSON_CreateString(argv[i]));
+    }
+    cJSON *r = NULL;
+    int rc = vctl_call(v, argv[1], argv[2], args, &r);
+    if (rc == 0) {
+        char *text = vt_json_dump(r, VT_JSON_INDENT(2));
+        printf("%s\n", text);
+        free(text);
+    }
+    cJSON_Delete(r);
+    return rc;
+}
+
 int vctl_cmd_rpc(vctl *v, int argc, char **argv)
 {
     static const struct {
@@ -414,6 +442,7 @@ int vctl_cmd_rpc(vctl *v, int argc, char **argv)
     } subs[] = {
         {"list", rpc_list, "list the peers' RPC methods (with METHOD: their parameters)"},
         {"code", rpc_code, "print how an agent calls them: self.vip.rpc.call(...)"},
+        {"call", rpc_call, "call PEER.METHOD(ARG...) and print the result"},
     };
     if (argc < 2)
         return vctl_error(v, VCTL_USAGE, "missing subcommand (vctl rpc --help lists them)");

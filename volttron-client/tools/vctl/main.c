@@ -21,6 +21,7 @@ typedef struct command {
 static const command commands[] = {
     {"install", vctl_cmd_install, true, "install an agent (source directory, archive, or name)"},
     {"package", vctl_cmd_package, false, "build an agent archive from a package directory"},
+    {"create-agent", vctl_cmd_create_agent, false, "write a new agent project"},
     {"remove", vctl_cmd_remove, true, "remove agents"},
     {"start", vctl_cmd_start, true, "start agents"},
     {"stop", vctl_cmd_stop, true, "stop agents"},

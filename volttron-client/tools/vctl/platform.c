@@ -42,6 +42,29 @@ int vctl_error(const vctl *v, int code, const char *fmt, ...)
     return code;
 }
 
+/* Where the platform listens locally: --vip-address, VOLTTRON_VIP_ADDR, the
+ * platform's own vip-local-address in $VOLTTRON_HOME/config (our addition:
+ * a packaged platform puts its socket in /run/volttron), else VOLTTRON's
+ * default. NULL means the client library's default. */
+static char *local_address(const vctl *v)
+{
+    if (v->vip_address)
+        return vt_strdup(v->vip_address);
+    if (getenv("VOLTTRON_VIP_ADDR"))
+        return NULL;
+    char *path = vt_fs_path_join(v->home, "config");
+    char *addr = NULL;
+    if (vt_fs_is_file(path)) {
+        vt_ini *ini = vt_ini_load(path);
+        const char *val = ini ? vt_ini_get(ini, "volttron", "vip-local-address") : NULL;
+        if (val)
+            addr = vt_ini_unquote(val);
+        vt_ini_destroy(&ini);
+    }
+    free(path);
+    return addr;
+}
+
 int vctl_connect(vctl *v)
 {
     if (v->agent && vt_agent_connected(v->agent))
@@ -59,10 +82,11 @@ int vctl_connect(vctl *v)
     free(ks);
     if (rc < 0)
         return vctl_error(v, VCTL_FAIL, "%s", vt_last_error());
+    char *address = local_address(v);
     vt_agent_options o = {
         .identity = v->identity ? v->identity : "control.connection",
         .volttron_home = v->home,
-        .address = v->vip_address,
+        .address = address,
         .publickey = keys.public_key,
         .secretkey = keys.secret_key,
         .auth = -1,
@@ -73,6 +97,7 @@ int vctl_connect(vctl *v)
         .enforce_capabilities = -1,
     };
     v->agent = vt_agent_new(&o);
+    free(address);
     if (!v->agent)
         return vctl_error(v, VCTL_FAIL, "%s", vt_last_error());
     if (vt_agent_start(v->agent) < 0)

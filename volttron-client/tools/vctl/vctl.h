@@ -95,6 +95,7 @@ typedef int (*vctl_cmd_fn)(vctl *v, int argc, char **argv);
 
 int vctl_cmd_install(vctl *v, int argc, char **argv);
 int vctl_cmd_package(vctl *v, int argc, char **argv);
+int vctl_cmd_create_agent(vctl *v, int argc, char **argv);
 int vctl_cmd_remove(vctl *v, int argc, char **argv);
 int vctl_cmd_start(vctl *v, int argc, char **argv);
 int vctl_cmd_stop(vctl *v, int argc, char **argv);
