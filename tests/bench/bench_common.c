@@ -67,11 +67,18 @@ void bench_memory(pid_t pid, long *rss, long *pss, long *uss)
 
 int bench_platform_start(bench_platform *p, bool auth)
 {
+    return bench_platform_start_with(p, auth, NULL, NULL);
+}
+
+int bench_platform_start_with(bench_platform *p, bool auth, bench_home_fn prepare, void *ctx)
+{
     memset(p, 0, sizeof *p);
     p->auth = auth;
     snprintf(p->home, sizeof p->home, "/tmp/vt-bench-XXXXXX");
     if (!mkdtemp(p->home))
         return -1;
+    if (prepare)
+        prepare(p->home, ctx);
     snprintf(p->tcp, sizeof p->tcp, "tcp://127.0.0.1:%d", bench_free_port());
     if (auth) {
         char path[300];

@@ -19,6 +19,10 @@ typedef struct bench_platform {
 
 /* Start `volttron` (path from $VT_VOLTTRON or ./volttron-server/volttron). */
 int bench_platform_start(bench_platform *p, bool auth);
+/* The same with prepare(home, ctx) run on the fresh home first (to put
+ * state there that the platform loads at start). */
+typedef void (*bench_home_fn)(const char *home, void *ctx);
+int bench_platform_start_with(bench_platform *p, bool auth, bench_home_fn prepare, void *ctx);
 void bench_platform_stop(bench_platform *p);
 /* Generate a key pair and allow it in auth.json. */
 void bench_authorize(bench_platform *p, const char *identity, vt_keypair *keys);

@@ -137,3 +137,17 @@ int vt_fx_vctl_in(vt_fx *fx, const char *stdin_text, char **out, char **err, ...
     va_end(ap);
     return rc;
 }
+
+void vt_fx_store_config(vt_fx *fx, const char *identity, const char *name, const char *text,
+                        const char *type)
+{
+    char *path = vt_asprintf("%s/store.tmp", fx->home);
+    ck_assert_int_eq(vt_fs_write_atomic(path, text, strlen(text), 0644), 0);
+    char *out = NULL, *err = NULL;
+    int rc = vt_fx_vctl(fx, &out, &err, "config", "store", identity, name, path, type, NULL);
+    ck_assert_msg(rc == 0, "vctl config store %s %s: exit %d\n%s%s", identity, name, rc, out,
+                  err);
+    free(out);
+    free(err);
+    free(path);
+}

@@ -19,4 +19,9 @@ int vt_fx_vctl(vt_fx *fx, char **out, char **err, ...);
 /* The same with stdin text. */
 int vt_fx_vctl_in(vt_fx *fx, const char *stdin_text, char **out, char **err, ...);
 
+/* Store a configuration (text) in identity's config store through vctl
+ * ("--json", "--csv" or "--raw"); the test fails if vctl does. */
+void vt_fx_store_config(vt_fx *fx, const char *identity, const char *name, const char *text,
+                        const char *type);
+
 #endif

@@ -388,10 +388,10 @@ case_no_vctl() {
 }
 
 # Installing through vctl into a platform vcfg starts and stops. The
-# historian and the driver packages do not exist (yet): their installs fail,
-# vcfg says so, goes on, and stops the platform. The listener (the built
-# one, found by the platform through VOLTTRON_AGENT_PATH) is installed and
-# enabled.
+# historian package does not exist (yet): its install fails, vcfg says so,
+# goes on, and stops the platform. The platform driver (with vcfg's fake
+# device in its config store) and the listener — the built packages, found by
+# the platform through VOLTTRON_AGENT_PATH — are installed and enabled.
 case_install() {
     local port
     port=$(free_port)
@@ -405,15 +405,21 @@ case_install() {
     contains "$tmp/out" "Installing sqlitehistorian as platform_historian."
     contains "$tmp/out" "platform_historian not installed correctly!"
     contains "$tmp/out" "Installing platformdriver as platform_driver."
-    contains "$tmp/out" "platform_driver not installed correctly!"
+    lacks "$tmp/out" "platform_driver not installed correctly!"
     contains "$tmp/out" "Installing listeneragent as listener."
     lacks "$tmp/out" "listener not installed correctly!"
     lacks "$tmp/out" "not enabled for autostart"
     contains "$tmp/out" "Stopping the platform."
     contains "$tmp/out" "Finished configuration!"
     contains "$tmp/err" 'no agent package called "sqlitehistorian"'
-    contains "$tmp/err" 'no agent package called "platformdriver"'
+    lacks "$tmp/err" 'no agent package called "platformdriver"'
     lacks "$tmp/err" "warning"
+    # the driver and its fake device: installed, enabled, configured
+    [ -e "$home/agents/platform.driver/AUTOSTART" ] && ok "platform driver enabled" ||
+        bad "platform driver not enabled"
+    contains "$home/configuration_store/platform.driver.store" "fake.csv"
+    contains "$home/configuration_store/platform.driver.store" \
+        "devices/fake-campus/fake-building/fake-device"
     [ -e "$home/VOLTTRON_PID" ] && bad "the platform is still running"
     [ -s "$home/volttron.cfg.log" ] || bad "no platform log"
     if pgrep -f -- "-l $home/volttron.cfg.log" >/dev/null; then

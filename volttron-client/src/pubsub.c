@@ -302,9 +302,17 @@ int vt_pubsub_publish_ack(vt_agent *agent, const char *topic, const cJSON *heade
 {
     char *h = headers ? vt_json_dump(headers, 0) : NULL;
     char *m = vt_json_dump(message, 0);
-    vt_message *args = publish_args(topic, h, m);
+    int rc = vt_pubsub_publish_json_ack(agent, topic, h, m, timeout_ms, fn, ctx);
     free(h);
     free(m);
+    return rc;
+}
+
+int vt_pubsub_publish_json_ack(vt_agent *agent, const char *topic, const char *headers_json,
+                               const char *message_json, int timeout_ms, vt_pubsub_ack_fn fn,
+                               void *ctx)
+{
+    vt_message *args = publish_args(topic, headers_json, message_json);
     ack_call *ac = vt_calloc(1, sizeof *ac);
     ac->fn = fn;
     ac->ctx = ctx;

@@ -74,6 +74,13 @@ VT_CLIENT_EXPORT int vt_pubsub_publish_ack(vt_agent *agent, const char *topic,
                                            const cJSON *headers, const cJSON *message,
                                            int timeout_ms, vt_pubsub_ack_fn fn, void *ctx);
 
+/* The same with the headers and message already as JSON text (see
+ * vt_pubsub_publish_json). */
+VT_CLIENT_EXPORT int vt_pubsub_publish_json_ack(vt_agent *agent, const char *topic,
+                                                const char *headers_json,
+                                                const char *message_json, int timeout_ms,
+                                                vt_pubsub_ack_fn fn, void *ctx);
+
 /* The platform's list of subscriptions under prefix: fn receives a JSON
  * array of [bus, prefix, is_member] triples (borrowed), or NULL on error.
  * subscribed: only mine; reverse: prefixes that prefix starts with. */
