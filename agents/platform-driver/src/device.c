@@ -23,6 +23,7 @@ typedef enum {
     OP_GET_MULTI,
     OP_SET_MULTI,
     OP_REVERT,        /* revert_point / revert_device: write the targets */
+    OP_IFACE_REVERT,  /* the same by the interface's own revert */
     OP_HEARTBEAT,
 } op_kind;
 
@@ -247,6 +248,10 @@ static void run_op(void *arg)
             w->rc = d->ops->set_point(d->state, w->r, w->value, &w->result, &w->err);
         }
         break;
+    case OP_IFACE_REVERT:
+        o->rc = o->r ? d->ops->revert_point(d->state, o->r, &o->err)
+                     : d->ops->revert_all(d->state, &d->reg, &o->err);
+        break;
     }
     o->done_us = vt_time_now_us();
 }
@@ -432,6 +437,16 @@ static void op_done(void *arg, bool ran)
                 vt_rpc_reply(o->req, NULL);
             break;
         }
+        case OP_IFACE_REVERT:
+            if (o->rc < 0) {
+                reply_error(o->req, &o->err);
+                break;
+            }
+            for (size_t i = 0; i < d->reg.n; i++)
+                if (!o->r || d->reg.v[i] == o->r)
+                    d->reg.v[i]->dirty = false;
+            vt_rpc_reply(o->req, NULL);
+            break;
         case OP_HEARTBEAT: {
             write_item *w = &o->writes[0];
             if (w->rc < 0)
@@ -877,6 +892,12 @@ void drv_rpc_revert_point(drv_device *d, vt_rpc_request *req, const char *point)
     drv_register *r = point_or_raise(d, req, point);
     if (!r)
         return;
+    if (d->ops->revert_point) {
+        op *o = op_new(OP_IFACE_REVERT, req);
+        o->r = r;
+        enqueue(d, o);
+        return;
+    }
     const cJSON *target = revert_target(r);
     if (!target) {
         r->dirty = false;
@@ -890,6 +911,10 @@ void drv_rpc_revert_point(drv_device *d, vt_rpc_request *req, const char *point)
 
 void drv_rpc_revert_device(drv_device *d, vt_rpc_request *req)
 {
+    if (d->ops->revert_all) {
+        enqueue(d, op_new(OP_IFACE_REVERT, req));
+        return;
+    }
     op *o = op_new(OP_REVERT, req);
     for (size_t i = 0; i < d->reg.n; i++) {
         drv_register *r = d->reg.v[i];

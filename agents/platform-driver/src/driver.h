@@ -86,6 +86,12 @@ typedef struct drv_iface_ops {
      * order the interface reads them. Points that could not be read may be
      * left out; a total failure is -1 + err (nothing is published). */
     int (*scrape_all)(void *state, drv_registry *reg, cJSON *values, drv_error *err);
+    /* Optional: restore one point / every point to its default state, for
+     * protocols with a revert of their own (BACnet relinquishes a priority).
+     * NULL: the framework writes each point's default value, else its last
+     * scraped one (9.0.4's "BasicRevert"), through set_point. */
+    int (*revert_point)(void *state, drv_register *r, drv_error *err);
+    int (*revert_all)(void *state, drv_registry *reg, drv_error *err);
 } drv_iface_ops;
 
 /* The interface for a driver_type, or NULL. */
