@@ -27,5 +27,6 @@ check volttron /usr/lib/systemd/system/volttron.service
 check libvolttron-client1 'libvolttron-client.so.1$'
 check volttron-devel '/pkgconfig/volttron-client.pc$'
 check volttron-agent-listener '/volttron/agents/listener/agent.json$'
+check volttron-agent-actuator '/volttron/agents/actuator/agent.json$'
 check volttron-agent-platform-driver '/volttron/agents/platform-driver/volttron-platform-driver$'
 ls "$out"

@@ -271,7 +271,7 @@ static bool device_ready(void *ctx)
 /* The actuator's test configuration: short intervals, and writes to
  * devices nobody holds refused (as VOLTTRON's own tests configure it). */
 static const char *actuator_config =
-    "{\"schedule_publish_interval\": 2, \"heartbeat_interval\": 1, \"preempt_grace_time\": 2, "
+    "{\"schedule_publish_interval\": 2, \"heartbeat_interval\": 1, \"preempt_grace_time\": 4, "
     "\"allow_no_lock_write\": false}";
 
 static void setup(void)
@@ -408,6 +408,26 @@ START_TEST(test_writes_without_the_lock_fail)
     cJSON_Delete(r);
     /* a held device stays the holder's */
     set_point_locked_out(intruder, DEV1 "/CoolingSetpoint");
+    /* a configuration that does not parse leaves the one in force */
+    cfg = vt_test_write_file(fx->home, "bad.json", "{\"heartbeat_interval\": \"soon\"}");
+    vctl_ok("config", "store", ACT, "config", cfg, "--json", NULL);
+    free(cfg);
+    char *log = vt_fs_path_join(fx->home, "volttron.log");
+    bool logged = false;
+    for (int64_t until = vt_time_monotonic_ms() + 5000;
+         !logged && vt_time_monotonic_ms() < until;) {
+        char *text = NULL;
+        logged = vt_fs_read_file(log, 64 << 20, &text, NULL) == 0 &&
+                 strstr(text, "ERROR PROCESSING CONFIGURATION: config key \"heartbeat_interval\"");
+        free(text);
+        if (!logged)
+            vt_fx_pump(tester, 100);
+    }
+    free(log);
+    ck_assert_msg(logged, "the bad configuration was not reported in the log");
+    r = set_point(tester, DEV2 "/CoolingSetpoint", "67");
+    ck_assert(r->valuedouble == 67);
+    cJSON_Delete(r);
     vt_agent_destroy(&intruder);
 }
 END_TEST
@@ -453,12 +473,12 @@ START_TEST(test_high_preempts_low_preempt)
     wanted w = {"devices/actuators/schedule/result", "taskID", "t-high", NULL};
     ck_assert(!have(&w));
 
-    /* during the grace period (2 s) the preempted task still holds it */
+    /* during the grace period (4 s) the preempted task still holds it */
     r = set_point(low, DEV1 "/FanSpeed", "11");
     cJSON_Delete(r);
     set_point_locked_out(high, DEV1 "/FanSpeed");
     /* then the new task has it, and says so */
-    wait_for("devices/actuators/schedule/announce/" DEV1, "taskID", "t-high", 8000);
+    wait_for("devices/actuators/schedule/announce/" DEV1, "taskID", "t-high", 12000);
     r = set_point(high, DEV1 "/FanSpeed", "12");
     cJSON_Delete(r);
     set_point_locked_out(low, DEV1 "/FanSpeed");
@@ -778,6 +798,36 @@ START_TEST(test_heartbeat_toggles_the_driver_point)
 }
 END_TEST
 
+static bool log_has(const char *text, int ms)
+{
+    char *log = vt_fs_path_join(fx->home, "volttron.log");
+    bool found = false;
+    for (int64_t until = vt_time_monotonic_ms() + ms; !found;) {
+        char *content = NULL;
+        found = vt_fs_read_file(log, 64 << 20, &content, NULL) == 0 && strstr(content, text);
+        free(content);
+        if (found || vt_time_monotonic_ms() >= until)
+            break;
+        vt_fx_pump(tester, 100);
+    }
+    free(log);
+    return found;
+}
+
+START_TEST(test_driver_gone)
+{
+    vctl_ok("stop", "platform.driver", NULL);
+    ck_assert(vt_fx_wait_drop(tester, "platform.driver", 15000));
+    /* the heartbeat says so, and forwarded calls fail without hanging */
+    ck_assert_msg(log_has("WARNING platform.actuator: actuator: Platform driver is not running",
+                          5000),
+                  "no warning about the missing driver");
+    call_fails(tester, "get_point", "[\"" DEV1 "/FanSpeed\"]", "Unreachable", "platform.driver");
+    /* schedules do not need the driver */
+    reserve_ok(tester, "t-1", "LOW", DEV1, -1, 60);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("actuator");
@@ -793,6 +843,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_schedule_survives_a_restart);
     tcase_add_test(tc, test_bad_input);
     tcase_add_test(tc, test_heartbeat_toggles_the_driver_point);
+    tcase_add_test(tc, test_driver_gone);
     suite_add_tcase(s, tc);
     return s;
 }
