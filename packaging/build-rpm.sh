@@ -19,8 +19,10 @@ rpmbuild -bb --nodeps --define "_topdir $tmp" "$spec" > "$tmp/build.log" 2>&1 ||
 rm -f "$out"/*.rpm
 find "$tmp/RPMS" -name '*.rpm' -exec mv {} "$out"/ \;
 # what each package must hold
-check() { rpm -qlp "$out/$1"-[0-9]*.rpm 2>/dev/null | grep -q "$2" || {
-    echo "$1 lacks $2"; exit 1; }; }
+# (the listing is captured first: grep -q closing the pipe early would make
+# rpm die of SIGPIPE, which pipefail reports as a missing file)
+check() { local list; list=$(rpm -qlp "$out/$1"-[0-9]*.rpm 2>/dev/null)
+    grep -q "$2" <<<"$list" || { echo "$1 lacks $2"; exit 1; }; }
 check volttron /usr/bin/volttron
 check volttron /usr/bin/vctl
 check volttron /usr/lib/systemd/system/volttron.service

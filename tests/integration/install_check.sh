@@ -32,20 +32,24 @@ export LD_LIBRARY_PATH="$root$libdir"
 [ "$(pkg-config --modversion volttron-utils)" = "1.0.0" ]
 [ "$(pkg-config --modversion volttron-client)" = "1.0.0" ]
 [ "$(pkg-config --modversion volttron-server)" = "1.0.0" ]
-pkg-config --print-requires volttron-client | grep -qx 'volttron-utils'
-pkg-config --print-requires volttron-server | grep -qx 'volttron-client'
-pkg-config --print-requires-private volttron-client | grep -q 'libzmq'
+pkg-config --print-requires volttron-client | grep -x 'volttron-utils' >/dev/null
+pkg-config --print-requires volttron-server | grep -x 'volttron-client' >/dev/null
+pkg-config --print-requires-private volttron-client | grep 'libzmq' >/dev/null
 grep -q '^Requires.private:.*yaml-0.1' "$tmp/pc/volttron-utils.pc"
 
 # Only the deliberate API is exported: internal helpers stay hidden.
 so="$root$libdir/libvolttron-utils.so.1"
 [ -e "$so" ]
-if nm -D --defined-only "$so" | awk '{print $3}' | grep -v '^vt_' | grep -v '^_' | grep -q .; then
+# (symbols are listed once into a variable: a pipeline ending in grep -q
+# could lose nm to SIGPIPE, and pipefail would turn that into a pass)
+syms=$(nm -D --defined-only "$so" | awk '{print $3}')
+stray=$(grep -v -e '^vt_' -e '^_' <<<"$syms" || true)
+if [ -n "$stray" ]; then
     echo "libvolttron-utils exports symbols without the vt_ prefix:"
-    nm -D --defined-only "$so" | awk '{print $3}' | grep -v '^vt_' | grep -v '^_'
+    echo "$stray"
     exit 1
 fi
-if nm -D --defined-only "$so" | grep -q ' make_c_locale$'; then
+if grep -qx 'make_c_locale' <<<"$syms"; then
     echo "static helpers leaked into the ABI"; exit 1
 fi
 
