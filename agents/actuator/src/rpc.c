@@ -98,64 +98,62 @@ static cJSON *request_cancel_schedule(vt_agent *agent, vt_rpc_request *req, void
 
 /* ---- one point ---- */
 
-static const act_signature sig_get = {"get_point", {"topic", "point", NULL}, 1, true};
-static const act_signature sig_set = {
-    "set_point", {"requester_id", "topic", "value", "point", NULL}, 3, true};
-static const act_signature sig_revert_point = {
-    "revert_point", {"requester_id", "topic", "point", NULL}, 2, true};
-static const act_signature sig_revert_device = {
-    "revert_device", {"requester_id", "topic", NULL}, 2, true};
+/* The four one-point methods differ only in their signature, the operation
+ * and where topic, point and value sit among the bound arguments (-1: none). */
+typedef struct {
+    act_signature sig;
+    act_op_kind kind;
+    int topic, point, value;
+    act_op_done reply;
+} point_method;
+
+static const point_method pm_get = {
+    {"get_point", {"topic", "point", NULL}, 1, true}, ACT_OP_GET, 0, 1, -1, reply_value};
+static const point_method pm_set = {
+    {"set_point", {"requester_id", "topic", "value", "point", NULL}, 3, true},
+    ACT_OP_SET, 1, 3, 2, reply_value};
+static const point_method pm_revert_point = {
+    {"revert_point", {"requester_id", "topic", "point", NULL}, 2, true},
+    ACT_OP_REVERT_POINT, 1, 2, -1, reply_none};
+static const point_method pm_revert_device = {
+    {"revert_device", {"requester_id", "topic", NULL}, 2, true},
+    ACT_OP_REVERT_DEVICE, 1, -1, -1, reply_none};
+
+static cJSON *point_op(vt_rpc_request *req, actuator *a, const point_method *m)
+{
+    act_bound b;
+    if (!bind(req, &m->sig, &b))
+        return NULL;
+    vt_rpc_defer(req);
+    act_op_start(a, m->kind, caller(req), b.values[m->topic],
+                 m->point < 0 ? NULL : b.values[m->point],
+                 m->value < 0 ? NULL : b.values[m->value], b.extra, m->reply, req);
+    act_bound_clear(&b);
+    return NULL;
+}
 
 static cJSON *get_point(vt_agent *agent, vt_rpc_request *req, void *ctx)
 {
     (void)agent;
-    act_bound b;
-    if (!bind(req, &sig_get, &b))
-        return NULL;
-    vt_rpc_defer(req);
-    act_op_start(ctx, ACT_OP_GET, caller(req), b.values[0], b.values[1], NULL, b.extra,
-                 reply_value, req);
-    act_bound_clear(&b);
-    return NULL;
+    return point_op(req, ctx, &pm_get);
 }
 
 static cJSON *set_point(vt_agent *agent, vt_rpc_request *req, void *ctx)
 {
     (void)agent;
-    act_bound b;
-    if (!bind(req, &sig_set, &b))
-        return NULL;
-    vt_rpc_defer(req);
-    act_op_start(ctx, ACT_OP_SET, caller(req), b.values[1], b.values[3], b.values[2], b.extra,
-                 reply_value, req);
-    act_bound_clear(&b);
-    return NULL;
+    return point_op(req, ctx, &pm_set);
 }
 
 static cJSON *revert_point(vt_agent *agent, vt_rpc_request *req, void *ctx)
 {
     (void)agent;
-    act_bound b;
-    if (!bind(req, &sig_revert_point, &b))
-        return NULL;
-    vt_rpc_defer(req);
-    act_op_start(ctx, ACT_OP_REVERT_POINT, caller(req), b.values[1], b.values[2], NULL, b.extra,
-                 reply_none, req);
-    act_bound_clear(&b);
-    return NULL;
+    return point_op(req, ctx, &pm_revert_point);
 }
 
 static cJSON *revert_device(vt_agent *agent, vt_rpc_request *req, void *ctx)
 {
     (void)agent;
-    act_bound b;
-    if (!bind(req, &sig_revert_device, &b))
-        return NULL;
-    vt_rpc_defer(req);
-    act_op_start(ctx, ACT_OP_REVERT_DEVICE, caller(req), b.values[1], NULL, NULL, b.extra,
-                 reply_none, req);
-    act_bound_clear(&b);
-    return NULL;
+    return point_op(req, ctx, &pm_revert_device);
 }
 
 /* ---- scrape_all ---- */
