@@ -253,10 +253,15 @@ static figures run_reference(bool curve, int nsubs)
 
 /* A plain forwarder: [sender, recipient, rest...] in, [recipient, sender,
  * rest...] out, nothing else (the least any VIP router can do). */
-static void raw_forwarder(const char *ep)
+static void raw_forwarder(const char *ep, bool curve)
 {
     void *ctx = zmq_ctx_new();
     void *r = zmq_socket(ctx, ZMQ_ROUTER);
+    int one = 1;
+    if (curve) {
+        zmq_setsockopt(r, ZMQ_CURVE_SERVER, &one, sizeof one);
+        zmq_setsockopt(r, ZMQ_CURVE_SECRETKEY, ref_server_sec, 40);
+    }
     zmq_bind(r, ep);
     zmq_msg_t f[16];
     for (;;) {
@@ -280,13 +285,22 @@ static void raw_forwarder(const char *ep)
     }
 }
 
+/* A DEALER with the given routing id, connected to the forwarder. */
+static void *raw_dealer(void *ctx, const char *id, const char *ep, bool curve)
+{
+    void *d = zmq_socket(ctx, ZMQ_DEALER);
+    zmq_setsockopt(d, ZMQ_ROUTING_ID, id, strlen(id));
+    if (curve)
+        curve_client(d);
+    zmq_connect(d, ep);
+    return d;
+}
+
 /* Answers every message by sending it back to whoever sent it. */
-static void raw_echo(const char *ep)
+static void raw_echo(const char *ep, bool curve)
 {
     void *ctx = zmq_ctx_new();
-    void *d = zmq_socket(ctx, ZMQ_DEALER);
-    zmq_setsockopt(d, ZMQ_ROUTING_ID, "echo", 4);
-    zmq_connect(d, ep);
+    void *d = raw_dealer(ctx, "echo", ep, curve);
     zmq_send(d, "", 0, 0); /* let the forwarder learn us */
     zmq_msg_t f[16];
     for (;;) {
@@ -304,32 +318,58 @@ static void raw_echo(const char *ep)
     }
 }
 
-/* The same request/response frames as an RPC, through the plain
- * forwarder: the transport's own round-trip time on this machine. */
-static double raw_rtt_p50(long calls)
+/* Receive and drop one whole message; 0, or -1 on timeout. */
+static int raw_recv_message(void *d)
 {
+    char buf[512];
+    int more = 1;
+    while (more) {
+        if (zmq_recv(d, buf, sizeof buf, 0) < 0)
+            return -1;
+        size_t sz = sizeof more;
+        zmq_getsockopt(d, ZMQ_RCVMORE, &more, &sz);
+    }
+    return 0;
+}
+
+/* What libzmq alone costs on this machine, for one transport and security:
+ * the floor under the platform's figures measured the same way. */
+typedef struct raw_figures {
+    double rtt_p50, rtt_p99;    /* RPC-shaped frames through the forwarder to the echo */
+    double connect_p50;         /* new connection + handshake + first round trip */
+    long rss, pss, uss;         /* a process holding one connected DEALER */
+    /* The forwarder (a fork of this process: only the difference between
+     * the two counts), idle and with 100 more connections. */
+    long router_rss, router_pss, router_uss;
+    long router100_rss;
+} raw_figures;
+
+static raw_figures raw_reference(const char *transport, bool curve, long calls)
+{
+    raw_figures rf = {0, 0, 0, -1, -1, -1, -1, -1, -1, -1};
     char ep[64];
-    snprintf(ep, sizeof ep, "tcp://127.0.0.1:%d", bench_free_port());
+    if (strcmp(transport, "ipc") == 0)
+        snprintf(ep, sizeof ep, "ipc://@vt-bench-%d-%d", (int)getpid(), bench_free_port());
+    else
+        snprintf(ep, sizeof ep, "tcp://127.0.0.1:%d", bench_free_port());
+    zmq_curve_keypair(ref_server_pub, ref_server_sec);
     pid_t fwd = fork();
     if (fwd == 0) {
-        raw_forwarder(ep);
+        raw_forwarder(ep, curve);
         _exit(0);
     }
     pid_t echo = fork();
     if (echo == 0) {
-        raw_echo(ep);
+        raw_echo(ep, curve);
         _exit(0);
     }
     void *ctx = zmq_ctx_new();
-    void *d = zmq_socket(ctx, ZMQ_DEALER);
-    zmq_setsockopt(d, ZMQ_ROUTING_ID, "caller", 6);
-    int rcvtimeo = 200;
+    void *d = raw_dealer(ctx, "caller", ep, curve);
+    int rcvtimeo = 2000;
     zmq_setsockopt(d, ZMQ_RCVTIMEO, &rcvtimeo, sizeof rcvtimeo);
-    zmq_connect(d, ep);
     const char *req = "{\"jsonrpc\": \"2.0\", \"method\": \"echo\", \"params\": [\"ping\"], \"id\": \"vt.1\"}";
     double *lat = calloc((size_t)calls, sizeof *lat);
     long done = 0;
-    char buf[512];
     for (long i = -200; i < calls; i++) { /* the first ones wait for the echo to join */
         int64_t s = bench_now_us();
         zmq_send(d, "echo", 4, ZMQ_SNDMORE);
@@ -338,51 +378,72 @@ static double raw_rtt_p50(long calls)
         zmq_send(d, "vt.1", 4, ZMQ_SNDMORE);
         zmq_send(d, "RPC", 3, ZMQ_SNDMORE);
         zmq_send(d, req, strlen(req), 0);
-        int ok = 1, more = 1;
-        while (more) {
-            if (zmq_recv(d, buf, sizeof buf, 0) < 0) {
-                ok = 0;
-                break;
-            }
-            size_t sz = sizeof more;
-            zmq_getsockopt(d, ZMQ_RCVMORE, &more, &sz);
-        }
-        if (ok && i >= 0)
+        if (raw_recv_message(d) == 0 && i >= 0)
             lat[done++] = (double)(bench_now_us() - s);
     }
-    double p50 = bench_percentile(lat, (size_t)done, 0.5);
-    printf("  reference: plain forwarder + echo, same frames (tcp, no auth): p50 %.0f us, p99 "
-           "%.0f us\n",
-           p50, bench_percentile(lat, (size_t)done, 0.99));
-    /* And a fresh connection's first round trip: connect, ZMTP handshake,
-     * one message there and back (what a hello costs at the least). */
+    rf.rtt_p50 = bench_percentile(lat, (size_t)done, 0.5);
+    rf.rtt_p99 = bench_percentile(lat, (size_t)done, 0.99);
+    free(lat);
+    /* A fresh connection's first round trip: connect, ZMTP (and CURVE)
+     * handshake, one message there and back: what a hello costs at least. */
     double first[100];
     for (int i = 0; i < 100; i++) {
-        int64_t s = bench_now_us();
-        void *c = zmq_socket(ctx, ZMQ_DEALER);
         char id[16];
         snprintf(id, sizeof id, "c%d", i);
-        zmq_setsockopt(c, ZMQ_ROUTING_ID, id, strlen(id));
-        zmq_connect(c, ep);
+        int64_t s = bench_now_us();
+        void *c = raw_dealer(ctx, id, ep, curve);
         zmq_send(c, "echo", 4, ZMQ_SNDMORE);
         zmq_send(c, "hello", 5, 0);
-        zmq_recv(c, buf, sizeof buf, 0);
-        int more = 1;
-        size_t sz = sizeof more;
-        zmq_getsockopt(c, ZMQ_RCVMORE, &more, &sz);
-        while (more) {
-            zmq_recv(c, buf, sizeof buf, 0);
-            zmq_getsockopt(c, ZMQ_RCVMORE, &more, &sz);
-        }
+        raw_recv_message(c);
         first[i] = (double)(bench_now_us() - s);
         int zero = 0;
         zmq_setsockopt(c, ZMQ_LINGER, &zero, sizeof zero);
         zmq_close(c);
     }
-    printf("  reference: new connection + first round trip (tcp, no auth): p50 %.0f us, p99 "
-           "%.0f us\n",
-           bench_percentile(first, 100, 0.5), bench_percentile(first, 100, 0.99));
-    free(lat);
+    rf.connect_p50 = bench_percentile(first, 100, 0.5);
+    /* The forwarder's memory idle (only the caller and the echo connected),
+     * then with 100 more connections, each answered once. */
+    bench_memory(fwd, &rf.router_rss, &rf.router_pss, &rf.router_uss);
+    void *many[100];
+    for (int i = 0; i < 100; i++) {
+        char id[16];
+        snprintf(id, sizeof id, "m%d", i);
+        many[i] = raw_dealer(ctx, id, ep, curve);
+        zmq_send(many[i], "echo", 4, ZMQ_SNDMORE);
+        zmq_send(many[i], "here", 4, 0);
+    }
+    for (int i = 0; i < 100; i++)
+        raw_recv_message(many[i]);
+    long pss, uss;
+    bench_memory(fwd, &rf.router100_rss, &pss, &uss);
+    for (int i = 0; i < 100; i++) {
+        int zero = 0;
+        zmq_setsockopt(many[i], ZMQ_LINGER, &zero, sizeof zero);
+        zmq_close(many[i]);
+    }
+    /* Memory: a process that links only libzmq, holding one connected,
+     * answered DEALER and nothing else (exec'd: a fork of this process would
+     * carry our own pages along). */
+    const char *idle_bin = getenv("VT_BENCH_ZMQ_IDLE");
+    if (!idle_bin)
+        idle_bin = "./tests/bench/zmq_idle";
+    int out[2];
+    if (pipe(out) == 0) {
+        pid_t idle = fork();
+        if (idle == 0) {
+            dup2(out[1], STDOUT_FILENO);
+            close(out[0]);
+            execl(idle_bin, idle_bin, ep, curve ? ref_server_pub : (char *)NULL, (char *)NULL);
+            _exit(127);
+        }
+        close(out[1]);
+        char line[8];
+        if (read_all(out[0], line, 6) == 0) /* "ready\n" */
+            bench_memory(idle, &rf.rss, &rf.pss, &rf.uss);
+        kill(idle, SIGKILL);
+        waitpid(idle, NULL, 0);
+        close(out[0]);
+    }
     int linger = 0;
     zmq_setsockopt(d, ZMQ_LINGER, &linger, sizeof linger);
     zmq_close(d);
@@ -391,7 +452,13 @@ static double raw_rtt_p50(long calls)
     kill(echo, SIGKILL);
     waitpid(fwd, NULL, 0);
     waitpid(echo, NULL, 0);
-    return p50;
+    printf("  reference, raw libzmq (%s, %s): round trip p50 %.0f us, p99 %.0f us; new "
+           "connection + first round trip p50 %.0f us; a process with one DEALER: RSS %ld kB, "
+           "PSS %ld kB, USS %ld kB; 100 more connections add %ld kB to the forwarder's RSS\n",
+           transport, curve ? "CURVE" : "no auth", rf.rtt_p50, rf.rtt_p99, rf.connect_p50, rf.rss,
+           rf.pss, rf.uss, rf.router100_rss - rf.router_rss);
+    fflush(stdout);
+    return rf;
 }
 
 /* ---------------- through the platform ---------------- */
@@ -483,20 +550,26 @@ static figures run_platform_pubsub(bool auth, int nsubs, bench_platform *p)
 
 /* ---------------- RPC, connect, memory ---------------- */
 
-static void rpc_latency(bench_platform *p, long calls)
+/* Sequential RPC round trips between two agent processes over one
+ * transport, beside the raw libzmq round trip of the same frames. The
+ * callee is a stock test agent: its memory is an idle agent's. */
+static void rpc_latency(bench_platform *p, long calls, const char *transport,
+                        const raw_figures *raw)
 {
     const char *agent_bin = getenv("VT_TEST_AGENT");
     if (!agent_bin)
         agent_bin = "./tests/integration/vt-test-agent";
+    setenv("VT_BENCH_ADDRESS", transport, 1); /* for bench_agent, and the callee below */
+    bool ipc = strcmp(transport, "ipc") == 0;
     vt_keypair keys;
     bench_authorize(p, "bench.callee", &keys);
     pid_t callee = fork();
     if (callee == 0) {
         setenv("VOLTTRON_HOME", p->home, 1);
-        if (getenv("VT_BENCH_ADDRESS") && strcmp(getenv("VT_BENCH_ADDRESS"), "ipc") == 0) {
-            char ipc[300];
-            snprintf(ipc, sizeof ipc, "ipc://@%s/run/vip.socket", p->home);
-            setenv("VOLTTRON_VIP_ADDR", ipc, 1);
+        if (ipc) {
+            char addr[300];
+            snprintf(addr, sizeof addr, "ipc://@%s/run/vip.socket", p->home);
+            setenv("VOLTTRON_VIP_ADDR", addr, 1);
         } else {
             setenv("VOLTTRON_VIP_ADDR", p->tcp, 1);
         }
@@ -533,28 +606,34 @@ static void rpc_latency(bench_platform *p, long calls)
         cJSON_Delete(r);
     }
     int64_t t1 = bench_now_us();
-    /* The floor: a ping answered by the router itself (one hop each way). */
+    /* A ping answered by the router itself (one hop each way). */
     double *pl = calloc(2000, sizeof *pl);
     for (int i = 0; a && i < 2000; i++) {
         int64_t s = bench_now_us();
         vt_ping_sync(a, "", 5000);
         pl[i] = (double)(bench_now_us() - s);
     }
-    printf("  ping to the router: p50 %.0f us, p99 %.0f us\n", bench_percentile(pl, 2000, 0.5),
-           bench_percentile(pl, 2000, 0.99));
+    const char *mode = p->auth ? "CURVE" : "no auth";
+    printf("  ping to the router (%s, %s): p50 %.0f us, p99 %.0f us\n", transport, mode,
+           bench_percentile(pl, 2000, 0.5), bench_percentile(pl, 2000, 0.99));
     free(pl);
-    printf("  rpc (%s): %ld sequential calls: p50 %.0f us, p99 %.0f us, %.0f calls/s\n",
-           p->auth ? "CURVE" : "no auth", done, bench_percentile(lat, (size_t)done, 0.50),
-           bench_percentile(lat, (size_t)done, 0.99),
-           done ? (double)done * 1e6 / (double)(t1 - t0) : 0);
+    double p50 = bench_percentile(lat, (size_t)done, 0.50);
+    double p99 = bench_percentile(lat, (size_t)done, 0.99);
+    printf("  rpc (%s, %s): %ld sequential calls: p50 %.0f us, p99 %.0f us, %.0f calls/s | "
+           "ratio to raw libzmq p50 %.2f, p99 %.2f\n",
+           transport, mode, done, p50, p99,
+           done ? (double)done * 1e6 / (double)(t1 - t0) : 0,
+           raw->rtt_p50 > 0 ? p50 / raw->rtt_p50 : 0, raw->rtt_p99 > 0 ? p99 / raw->rtt_p99 : 0);
     long rss, pss, uss;
     bench_memory(callee, &rss, &pss, &uss);
-    printf("  idle agent (vt-test-agent process): RSS %ld kB, PSS %ld kB, USS %ld kB\n", rss, pss,
-           uss);
+    printf("  idle agent (vt-test-agent, %s): RSS %ld kB, PSS %ld kB, USS %ld kB | over a bare "
+           "libzmq process: RSS +%ld kB, USS +%ld kB\n",
+           transport, rss, pss, uss, rss - raw->rss, uss - raw->uss);
     free(lat);
     vt_agent_destroy(&a);
     kill(callee, SIGTERM);
     waitpid(callee, NULL, 0);
+    unsetenv("VT_BENCH_ADDRESS");
 }
 
 static vt_agent *new_agent(bench_platform *p, const char *id, vt_loop *loop, const vt_keypair *k)
@@ -569,11 +648,12 @@ static vt_agent *new_agent(bench_platform *p, const char *id, vt_loop *loop, con
     return vt_agent_new(&o);
 }
 
-static void connect_and_memory(bench_platform *p)
+static void connect_and_memory(bench_platform *p, const raw_figures *raw)
 {
     long rss, pss, uss;
     bench_memory(p->pid, &rss, &pss, &uss);
     printf("  platform idle: RSS %ld kB, PSS %ld kB, USS %ld kB\n", rss, pss, uss);
+    long idle_rss = rss;
     enum { AGENTS = 100 };
     vt_keypair keys[AGENTS];
     char ids[AGENTS][32];
@@ -594,8 +674,11 @@ static void connect_and_memory(bench_platform *p)
         t[i] = (double)(bench_now_us() - s);
         vt_agent_destroy(&a);
     }
-    printf("  connect + hello (%s): p50 %.0f us, p99 %.0f us\n", p->auth ? "CURVE" : "no auth",
-           bench_percentile(t, AGENTS, 0.5), bench_percentile(t, AGENTS, 0.99));
+    double c50 = bench_percentile(t, AGENTS, 0.5);
+    printf("  connect + hello (tcp, %s): p50 %.0f us, p99 %.0f us | ratio to raw libzmq connect "
+           "+ first round trip %.2f\n",
+           p->auth ? "CURVE" : "no auth", c50, bench_percentile(t, AGENTS, 0.99),
+           raw->connect_p50 > 0 ? c50 / raw->connect_p50 : 0);
     /* then all of them at once, for memory */
     vt_agent *agents[AGENTS];
     for (int i = 0; i < AGENTS; i++) {
@@ -607,8 +690,9 @@ static void connect_and_memory(bench_platform *p)
             vt_loop_run_once(loop, 100);
     vt_loop_run_once(loop, 200);
     bench_memory(p->pid, &rss, &pss, &uss);
-    printf("  platform with %d agents connected: RSS %ld kB, PSS %ld kB, USS %ld kB\n", AGENTS,
-           rss, pss, uss);
+    printf("  platform with %d agents connected: RSS %ld kB, PSS %ld kB, USS %ld kB: +%ld kB | "
+           "raw forwarder with as many connections: +%ld kB\n",
+           AGENTS, rss, pss, uss, rss - idle_rss, raw->router100_rss - raw->router_rss);
     for (int i = 0; i < AGENTS; i++)
         vt_agent_destroy(&agents[i]);
     vt_loop_destroy(&loop);
@@ -637,14 +721,16 @@ int main(int argc, char **argv)
             fflush(stdout);
         }
     }
-    printf("rpc round trips:\n");
-    raw_rtt_p50(20000);
     for (int a = 0; a < 2; a++) {
+        bool auth = a == 1;
+        printf("rpc, connect, memory (%s):\n", auth ? "CURVE" : "no auth");
+        raw_figures tcp = raw_reference("tcp", auth, 20000);
+        raw_figures ipc = raw_reference("ipc", auth, 20000);
         bench_platform p;
-        bench_platform_start(&p, a == 1);
-        printf("platform (%s):\n", a == 1 ? "CURVE" : "no auth");
-        rpc_latency(&p, 20000);
-        connect_and_memory(&p);
+        bench_platform_start(&p, auth);
+        rpc_latency(&p, 20000, "tcp", &tcp);
+        rpc_latency(&p, 20000, "ipc", &ipc);
+        connect_and_memory(&p, &tcp);
         bench_platform_stop(&p);
         fflush(stdout);
     }
