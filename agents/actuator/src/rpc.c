@@ -361,26 +361,48 @@ static const act_signature sig_get_multi = {"get_multiple_points", {"topics", NU
 static const act_signature sig_set_multi = {
     "set_multiple_points", {"requester_id", "topics_values", NULL}, 2, true};
 
-static cJSON *get_multiple_points(vt_agent *agent, vt_rpc_request *req, void *ctx)
+/* The shared start of both multi-point methods: bind the arguments, take
+ * the list at argument `list` (as Python iterates it) into *items, and a
+ * request state owning the keyword arguments. NULL when the call was
+ * already answered with an error. */
+static multi *multi_begin(vt_rpc_request *req, actuator *a, const act_signature *sig, int list,
+                          cJSON **items)
 {
-    (void)agent;
     act_bound b;
-    if (!bind(req, &sig_get_multi, &b))
+    if (!bind(req, sig, &b))
         return NULL;
-    cJSON *items = iterate_arg(req, b.values[0]);
-    if (!items) {
+    *items = iterate_arg(req, b.values[list]);
+    if (!*items) {
         act_bound_clear(&b);
         return NULL;
     }
     multi *m = vt_calloc(1, sizeof *m);
-    m->a = ctx;
-    m->method = "get_multiple_points";
+    m->a = a;
+    m->method = sig->method;
     m->devices = cJSON_CreateObject();
     m->results = cJSON_CreateObject();
-    m->errors = cJSON_CreateObject();
     m->kwargs = b.extra;
     b.extra = NULL;
     act_bound_clear(&b);
+    return m;
+}
+
+/* Answer later, once every device's part is done (multi_step). */
+static void multi_run(multi *m, vt_rpc_request *req)
+{
+    m->req = vt_rpc_defer(req);
+    m->next = m->devices->child;
+    multi_step(m);
+}
+
+static cJSON *get_multiple_points(vt_agent *agent, vt_rpc_request *req, void *ctx)
+{
+    (void)agent;
+    cJSON *items;
+    multi *m = multi_begin(req, ctx, &sig_get_multi, 0, &items);
+    if (!m)
+        return NULL;
+    m->errors = cJSON_CreateObject();
     const cJSON *item;
     cJSON_ArrayForEach(item, items)
     {
@@ -407,9 +429,7 @@ static cJSON *get_multiple_points(vt_agent *agent, vt_rpc_request *req, void *ct
         free(device);
     }
     cJSON_Delete(items);
-    m->req = vt_rpc_defer(req);
-    m->next = m->devices->child;
-    multi_step(m);
+    multi_run(m, req);
     return NULL;
 }
 
@@ -417,22 +437,10 @@ static cJSON *set_multiple_points(vt_agent *agent, vt_rpc_request *req, void *ct
 {
     (void)agent;
     actuator *a = ctx;
-    act_bound b;
-    if (!bind(req, &sig_set_multi, &b))
+    cJSON *items;
+    multi *m = multi_begin(req, a, &sig_set_multi, 1, &items);
+    if (!m)
         return NULL;
-    cJSON *items = iterate_arg(req, b.values[1]);
-    if (!items) {
-        act_bound_clear(&b);
-        return NULL;
-    }
-    multi *m = vt_calloc(1, sizeof *m);
-    m->a = a;
-    m->method = "set_multiple_points";
-    m->devices = cJSON_CreateObject();
-    m->results = cJSON_CreateObject();
-    m->kwargs = b.extra;
-    b.extra = NULL;
-    act_bound_clear(&b);
     const cJSON *item;
     cJSON_ArrayForEach(item, items)
     {
@@ -497,9 +505,7 @@ static cJSON *set_multiple_points(vt_agent *agent, vt_rpc_request *req, void *ct
         }
     }
     /* [QUIRK] no write/value publishes for these writes, as in VOLTTRON. */
-    m->req = vt_rpc_defer(req);
-    m->next = m->devices->child;
-    multi_step(m);
+    multi_run(m, req);
     return NULL;
 }
 
