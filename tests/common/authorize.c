@@ -8,6 +8,12 @@
 int vt_test_authorize(const char *home, const char *identity, const vt_keypair *keys,
                       const char *capabilities_json)
 {
+    return vt_test_allow(home, identity, identity, keys, capabilities_json);
+}
+
+int vt_test_allow(const char *home, const char *user_id, const char *identity,
+                  const vt_keypair *keys, const char *capabilities_json)
+{
     char *path = vt_asprintf("%s/auth.json", home);
     char *text = NULL;
     size_t len = 0;
@@ -23,8 +29,11 @@ int vt_test_authorize(const char *home, const char *identity, const vt_keypair *
     cJSON *e = cJSON_CreateObject();
     cJSON_AddStringToObject(e, "mechanism", "CURVE");
     cJSON_AddStringToObject(e, "credentials", keys->public_key);
-    cJSON_AddStringToObject(e, "user_id", identity);
-    cJSON_AddStringToObject(e, "identity", identity);
+    cJSON_AddStringToObject(e, "user_id", user_id);
+    if (identity)
+        cJSON_AddStringToObject(e, "identity", identity);
+    else
+        cJSON_AddNullToObject(e, "identity");
     cJSON *caps = capabilities_json ? vt_json_parse(capabilities_json,
                                                     strlen(capabilities_json), 0, NULL, NULL)
                                     : NULL;
@@ -32,7 +41,7 @@ int vt_test_authorize(const char *home, const char *identity, const vt_keypair *
         /* what the platform gives an installed agent: its own config store */
         caps = cJSON_CreateObject();
         cJSON_AddStringToObject(cJSON_AddObjectToObject(caps, "edit_config_store"),
-                                "identity", identity);
+                                "identity", identity ? identity : user_id);
     }
     cJSON_AddItemToObject(e, "capabilities", caps);
     cJSON_AddItemToArray(allow, e);

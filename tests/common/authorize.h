@@ -11,4 +11,9 @@
 int vt_test_authorize(const char *home, const char *identity, const vt_keypair *keys,
                       const char *capabilities_json);
 
+/* The same with the auth user and the entry's identity (NULL: an entry
+ * without one) given apart. */
+int vt_test_allow(const char *home, const char *user_id, const char *identity,
+                  const vt_keypair *keys, const char *capabilities_json);
+
 #endif

@@ -222,6 +222,21 @@ vt_agent *vt_fx_agent_on(vt_fx *fx, const char *identity, bool over_ipc, vt_loop
 {
     vt_keypair keys;
     vt_fx_authorize(fx, identity, &keys);
+    vt_agent *agent = vt_fx_agent_keyed(fx, identity, &keys, over_ipc, loop);
+    ck_assert_msg(vt_fx_connects(agent, 10000), "agent %s did not connect to %s", identity,
+                  over_ipc ? fx->ipc : fx->tcp);
+    return agent;
+}
+
+bool vt_fx_connects(vt_agent *agent, int timeout_ms)
+{
+    return vt_fx_until(agent, agent_connected, agent, timeout_ms);
+}
+
+vt_agent *vt_fx_agent_keyed(vt_fx *fx, const char *identity, const vt_keypair *k,
+                            bool over_ipc, vt_loop *loop)
+{
+    vt_keypair keys = *k;
     vt_agent_options o = {
         .identity = identity,
         .volttron_home = fx->home,
@@ -241,8 +256,6 @@ vt_agent *vt_fx_agent_on(vt_fx *fx, const char *identity, bool over_ipc, vt_loop
     ck_assert_msg(agent != NULL, "%s", vt_last_error());
     vt_peerlist_on_change(agent, on_peer_change, NULL);
     ck_assert_int_eq(vt_agent_start(agent), 0);
-    ck_assert_msg(vt_fx_until(agent, agent_connected, agent, 10000),
-                  "agent %s did not connect to %s", identity, o.address);
     return agent;
 }
 

@@ -44,6 +44,14 @@ vt_agent *vt_fx_agent(vt_fx *fx, const char *identity, bool over_ipc);
 /* The same on a loop shared with other agents (they answer each other while
  * the loop runs); the caller owns the loop and destroys it after them. */
 vt_agent *vt_fx_agent_on(vt_fx *fx, const char *identity, bool over_ipc, vt_loop *loop);
+/* An in-process agent presenting keys (which may belong to another
+ * identity's auth entry) under identity, started but not waited for: it may
+ * never be welcomed. */
+vt_agent *vt_fx_agent_keyed(vt_fx *fx, const char *identity, const vt_keypair *keys,
+                            bool over_ipc, vt_loop *loop);
+/* Whether agent gets connected (welcomed) within timeout_ms. */
+bool vt_fx_connects(vt_agent *agent, int timeout_ms);
+
 /* Run the agent's loop until cond(ctx) holds or timeout_ms passes;
  * returns cond's final value. */
 bool vt_fx_until(vt_agent *agent, bool (*cond)(void *ctx), void *ctx, int timeout_ms);

@@ -12,6 +12,19 @@ static void *open_sockets[16];
 
 void *vt_raw_socket(vt_fx *fx, const char *identity)
 {
+    vt_keypair k;
+    vt_fx_authorize(fx, identity, &k);
+    return vt_raw_socket_keyed(fx, identity, &k, true);
+}
+
+void *vt_raw_socket_keyed(vt_fx *fx, const char *identity, const vt_keypair *keys,
+                          bool reconnect)
+{
+    vt_keypair k;
+    if (keys)
+        k = *keys;
+    else
+        ck_assert_int_eq(vt_keys_generate(&k), 0);
     if (!zctx)
         zctx = zmq_ctx_new();
     void *s = zmq_socket(zctx, ZMQ_DEALER);
@@ -19,8 +32,6 @@ void *vt_raw_socket(vt_fx *fx, const char *identity)
     int linger = 0, timeo = 5000;
     zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger);
     zmq_setsockopt(s, ZMQ_RCVTIMEO, &timeo, sizeof timeo);
-    vt_keypair k;
-    vt_fx_authorize(fx, identity, &k);
     if (fx->auth) {
         char z[41];
         vt_keys_to_z85(fx->serverkey, z);
@@ -29,6 +40,10 @@ void *vt_raw_socket(vt_fx *fx, const char *identity)
         zmq_setsockopt(s, ZMQ_CURVE_PUBLICKEY, z, 40);
         vt_keys_to_z85(k.secret_key, z);
         zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, z, 40);
+    }
+    if (!reconnect) {
+        int never = -1;
+        zmq_setsockopt(s, ZMQ_RECONNECT_IVL, &never, sizeof never);
     }
     ck_assert_int_eq(zmq_connect(s, fx->tcp), 0);
     for (size_t i = 0; i < sizeof open_sockets / sizeof open_sockets[0]; i++)

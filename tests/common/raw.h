@@ -3,6 +3,7 @@
 #ifndef VT_RAW_H
 #define VT_RAW_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "fixture.h"
@@ -11,6 +12,10 @@
  * platform authenticates), connected to the platform's tcp address. Receives
  * time out after 5 s. Closed by vt_raw_close or vt_raw_close_all. */
 void *vt_raw_socket(vt_fx *fx, const char *identity);
+/* The same with given keys (NULL: a new key, not authorised); reconnect
+ * false: once its connection is closed it stays closed. */
+void *vt_raw_socket_keyed(vt_fx *fx, const char *identity, const vt_keypair *keys,
+                          bool reconnect);
 void vt_raw_close(void **s);
 /* Close every open raw socket and the context (teardown: an assertion may
  * have ended a test before its own closes). */

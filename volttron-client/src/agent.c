@@ -16,6 +16,11 @@
 
 /* VOLTTRON agents give the platform 10 s to welcome them. */
 #define HELLO_TIMEOUT_MS 10000
+/* Then try a fresh connection this many times before giving up: the
+ * platform ignores a connection claiming an identity another one still
+ * holds (an old connection it has not seen die yet, for up to 30 s, or one
+ * it will close for never speaking). */
+#define HELLO_RETRIES 3
 
 typedef struct handler {
     vt_subsystem_fn fn;
@@ -336,6 +341,16 @@ static void hello_timeout(vt_loop *loop, vt_timer *timer, void *ctx)
     (void)timer;
     vt_agent *agent = ctx;
     agent->hello_timer = NULL;
+    if (!agent->fail_fast && agent->conn->ops->reconnect && agent->hello_retries < HELLO_RETRIES) {
+        agent->hello_retries++;
+        vt_log_warning(VT_LOG_SRC(agent),
+                       "no welcome from the platform at %s within %d s (another connection may "
+                       "still hold the identity \"%s\"): connecting again (%u of %d)",
+                       agent->address, HELLO_TIMEOUT_MS / 1000, agent->identity,
+                       agent->hello_retries, HELLO_RETRIES);
+        agent->conn->ops->reconnect(agent->conn);
+        return;
+    }
     vt_log_error(VT_LOG_SRC(agent),
                  "no welcome from the platform at %s within %d s: another agent may hold the "
                  "identity \"%s\", or this agent's key is not authorized",
@@ -381,6 +396,7 @@ void vt_agent_welcomed(vt_agent *agent)
         agent->hello_timer = NULL;
     }
     agent->state = VT_AGENT_CONNECTED;
+    agent->hello_retries = 0;
     vt_log_info(VT_LOG_SRC(agent), "connected to the platform at %s", agent->address);
     vt_agent_hooks_run(agent, agent->on_connect);
     if (!agent->started) {

@@ -61,6 +61,7 @@ struct vt_agent {
     vt_conn *conn;
     enum vt_agent_state state;
     unsigned hello_count;
+    unsigned hello_retries;   /* fresh connections tried without a welcome */
     char hello_id[32];
     vt_timer *hello_timer;
 

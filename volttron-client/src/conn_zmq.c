@@ -324,12 +324,28 @@ static void zconn_close(vt_conn *conn)
     conn->impl = NULL;
 }
 
+/* A new connection replaces the old one: the platform sees the old one
+ * close and the new one handshake. */
+static void zconn_reconnect(vt_conn *conn)
+{
+    zconn *z = conn->impl;
+    vt_address addr;
+    if (!z || !z->sock || vt_address_parse(conn->agent->address, &addr) < 0)
+        return;
+    zmq_disconnect(z->sock, addr.endpoint);
+    if (zmq_connect(z->sock, addr.endpoint) < 0)
+        vt_log_error(VT_LOG_SRC(conn->agent), "cannot connect to %s again: %s", addr.endpoint,
+                     zmq_strerror(errno));
+    vt_address_clear(&addr);
+}
+
 static const vt_conn_ops zconn_ops = {
     .name = "zmq",
     .open = zconn_open,
     .send = zconn_send,
     .recv = zconn_recv,
     .close = zconn_close,
+    .reconnect = zconn_reconnect,
 };
 
 vt_conn *vt_conn_zmq_new(vt_agent *agent)

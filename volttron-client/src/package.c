@@ -28,11 +28,6 @@ static bool chars_ok(const char *s, const char *extra)
     return true;
 }
 
-bool vt_identity_valid(const char *s)
-{
-    return s && strlen(s) <= MAX_FIELD && chars_ok(s, "_.-");
-}
-
 /* A relative path that stays inside the package. */
 static bool inside(const char *path)
 {
@@ -94,12 +89,11 @@ int vt_package_parse(const char *json, size_t len, const char *what, vt_package 
     if (out->identity_template) {
         /* "{n}" is the only placeholder; the rest must be identity characters. */
         char *t = vt_package_identity_expand(out->identity_template, 1);
-        bool ok = vt_identity_valid(t);
+        int bad = vt_identity_check(t, "identity", false);
         free(t);
-        if (!ok) {
-            vt_error_set(-EINVAL, "%s: identity \"%s\" must be 1-%d characters of A-Z a-z 0-9 "
-                                  "_ . - with an optional {n}",
-                         what, out->identity_template, MAX_FIELD);
+        if (bad < 0) {
+            vt_error_prefix(-EINVAL, "%s: identity template \"%s\" (with {n} as 1)", what,
+                            out->identity_template);
             goto done;
         }
     }

@@ -2,6 +2,7 @@
  * requests, e.g. 113 "No route to host" when the recipient is not connected.
  * The errno frame comes as ASCII decimal from a C router and as a 4-byte
  * little-endian integer after a Python router's re-encoding; both are read. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -44,6 +45,15 @@ static void on_error(vt_agent *agent, const vt_message *msg, void *ctx)
     const char *sub = vt_message_str(msg, VT_VIP_ARGS + (nargs >= 4 ? 3 : 2));
     vt_vip_error err = {.errnum = errnum, .text = text, .peer = peer, .subsystem = sub};
     const void *id = vt_message_data(msg, VT_VIP_ID, &idlen);
+    if (agent->state == VT_AGENT_HELLO && vt_message_eq(msg, VT_VIP_ID, agent->hello_id)) {
+        /* The router refused our hello: this key may not use this identity
+         * (retrying would only be refused again). */
+        char why[600];
+        snprintf(why, sizeof why, "the platform at %s refused identity \"%s\": %s",
+                 agent->address, agent->identity, text);
+        vt_agent_transport_failed(agent, why);
+        return;
+    }
     if (!vt_agent_resolve(agent, id, idlen, NULL, &err))
         vt_log_info(agent->identity, "VIP error %d (%s) for %s/%s, message id \"%s\"", errnum,
                     text, peer, sub, vt_vip_id(msg));

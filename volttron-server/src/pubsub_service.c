@@ -3,6 +3,7 @@
  * prefixes match), and the subscribe / unsubscribe / synchronize / list
  * operations, with the acknowledgements in the byte forms VOLTTRON 9 sends. */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -508,8 +509,9 @@ static void op_publish(vt_pubsub_svc *svc, vt_peer *peer, zmq_msg_t *f, size_t n
         return;
     }
     if (vt_protected_any(svc->protected)) {
-        char *refusal = vt_protected_check(svc->protected, peer->identity, zmq_msg_data(topic),
-                                           zmq_msg_size(topic));
+        /* Capabilities belong to the auth user the publisher's key proved. */
+        char *refusal = vt_protected_check(svc->protected, peer->user ? peer->user : peer->identity,
+                                           zmq_msg_data(topic), zmq_msg_size(topic));
         if (refusal) {
             vt_router_warn(svc->router, "publish from %s refused: %s", peer->identity, refusal);
             vt_router_error(svc->router, f, true, VT_RPC_UNAUTHORIZED, refusal, "", 0, "pubsub",
@@ -548,11 +550,12 @@ static void op_publish(vt_pubsub_svc *svc, vt_peer *peer, zmq_msg_t *f, size_t n
             vt_peer *p = svc->targets[i];
             vt_out o;
             vt_out_init(&o);
-            /* The publisher's own user-id frame and message id, as VOLTTRON
-             * delivers them. */
+            /* The user-id frame says who published: the auth user its key
+             * proved (VOLTTRON passes on whatever the publisher wrote there,
+             * normally ""), and the publisher's message id. */
             vt_out_bytes(&o, "", 0);
             vt_out_bytes(&o, "VIP1", 4);
-            vt_out_copy(&o, &f[3]);
+            vt_out_str(&o, peer->user ? peer->user : peer->identity);
             vt_out_copy(&o, &f[4]);
             vt_out_str(&o, "pubsub");
             vt_out_str(&o, "publish");
@@ -567,7 +570,7 @@ static void op_publish(vt_pubsub_svc *svc, vt_peer *peer, zmq_msg_t *f, size_t n
             } else if (rc == -EAGAIN) {
                 vt_router_warn(svc->router,
                                "subscriber %s is not keeping up: publish on a topic dropped "
-                               "for it", p->identity);
+                               "for it (%" PRIu64 " so far)", p->identity, p->dropped);
                 vt_router_error(svc->router, f, true, 11, "Resource temporarily unavailable",
                                 p->identity, p->len, "pubsub", 6);
             }

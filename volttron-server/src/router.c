@@ -1,11 +1,16 @@
 #include <errno.h>
+#include <inttypes.h>
+#include <malloc.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <volttron/client/address.h>
 #include <volttron/client/conn.h>
+#include <volttron/client/identity.h>
 #include <volttron/utils/buf.h>
 #include <volttron/utils/encoding.h>
 #include <volttron/utils/error.h>
@@ -17,6 +22,7 @@
 #include <volttron/utils/uuid.h>
 
 #include "router.h"
+#include "sendq.h"
 
 #define LOG "volttron.router"
 #define VIP_HWM 6000
@@ -26,6 +32,18 @@
  * may still be tearing the pipe down at the first look). */
 #define SWEEP_FIRST_MS 200
 #define SWEEP_AGAIN_MS 2000
+/* A connection that has not said who it is (sent a message we could bind)
+ * this long after it was accepted is closed: VOLTTRON clients say hello
+ * as soon as their handshake is done, and a silent connection may be
+ * sitting on an identity that libzmq routes to it. */
+#define SILENT_MAX_MS 10000
+/* Default bound on what the router queues for one peer: enough for a
+ * couple of the largest messages. */
+#define QUEUE_BYTES_MIN (32u << 20)
+/* Give freed memory back to the system after this many peers left. */
+#define TRIM_AFTER_DROPS 64
+/* A refused connection is told why, then closed this much later. */
+#define KICK_DELAY_MS 100
 
 typedef struct service {
     vt_agent *agent;
@@ -64,10 +82,29 @@ struct vt_router {
     void (*quit_fn)(void *);
     void *quit_ctx;
 
+    size_t max_queue_bytes;      /* per peer (sendq.h) */
+    uint64_t dropped;            /* messages dropped for peers that do not read */
+
     vt_timer *sweep_timer;
     int sweeps_left;
-    int *suspect_fds;            /* connections that closed, to check */
-    size_t nsuspects;
+    vt_buf suspects;             /* identities whose connection closed, NUL-separated */
+
+    /* Connections by socket descriptor (libzmq's, as ZMQ_SRCFD and the
+     * monitor give it): the peer bound on each, and when each completed its
+     * handshake while it has not been bound yet (0: not waiting). */
+    vt_peer **by_fd;
+    int64_t *silent_since;
+    size_t nfds;
+    vt_timer *silent_timer;
+    int *kicks;                  /* connections to close (kick_soon) */
+    size_t nkicks;
+    vt_timer *kick_timer;
+
+    /* Peer-list changes to announce: "+identity" / "-identity", NUL-
+     * separated, sent in one go to the peers that asked. */
+    vt_buf notices;
+    bool notices_scheduled;
+    unsigned drops_since_trim;
 
     int64_t warn_last_ms;
     unsigned warn_suppressed;
@@ -181,12 +218,8 @@ static void drain_services(vt_loop *loop, void *ctx)
     }
 }
 
-static void enqueue_service(vt_router *r, vt_agent *agent, vt_out *o)
+static void queue_service(vt_router *r, vt_agent *agent, vt_message *msg)
 {
-    vt_message *msg = vt_message_new();
-    for (size_t i = 0; i < o->n; i++)
-        vt_message_append_zmsg(msg, &o->f[i]);
-    vt_out_close(o);
     svc_item *it = vt_malloc(sizeof *it);
     it->agent = agent;
     it->msg = msg;
@@ -202,17 +235,18 @@ static void enqueue_service(vt_router *r, vt_agent *agent, vt_out *o)
     }
 }
 
-int vt_router_send(vt_router *r, const void *to, size_t tolen, vt_out *o)
+static void enqueue_service(vt_router *r, vt_agent *agent, vt_out *o)
 {
-    return vt_router_send_peer(r, vt_map_getn(r->peers, to, tolen), to, tolen, o);
+    vt_message *msg = vt_message_new();
+    for (size_t i = 0; i < o->n; i++)
+        vt_message_append_zmsg(msg, &o->f[i]);
+    vt_out_close(o);
+    queue_service(r, agent, msg);
 }
 
-int vt_router_send_peer(vt_router *r, vt_peer *p, const void *to, size_t tolen, vt_out *o)
+/* Put o on the socket for `to`, whoever that is. */
+static int send_raw(vt_router *r, const void *to, size_t tolen, vt_out *o)
 {
-    if (p && p->service) {
-        enqueue_service(r, p->service, o);
-        return 0;
-    }
     zmq_msg_t rid;
     zmq_msg_init_size(&rid, tolen);
     memcpy(zmq_msg_data(&rid), to, tolen);
@@ -228,6 +262,33 @@ int vt_router_send_peer(vt_router *r, vt_peer *p, const void *to, size_t tolen, 
     }
     o->n = 0;
     return 0;
+}
+
+int vt_router_send(vt_router *r, const void *to, size_t tolen, vt_out *o)
+{
+    return vt_router_send_peer(r, vt_map_getn(r->peers, to, tolen), to, tolen, o);
+}
+
+int vt_router_send_peer(vt_router *r, vt_peer *p, const void *to, size_t tolen, vt_out *o)
+{
+    /* Only to peers the router knows and has bound to their credentials:
+     * libzmq would also deliver to a connection that merely claimed the
+     * identity and has not been checked yet. */
+    if (!p)
+        return -EHOSTUNREACH;
+    if (p->service) {
+        enqueue_service(r, p->service, o);
+        return 0;
+    }
+    if (!p->verified)
+        return -EHOSTUNREACH;
+    int rc = vt_sendq_charge(p->sendq, o, r->max_queue_bytes) < 0 ? -EAGAIN
+                                                                     : send_raw(r, to, tolen, o);
+    if (rc == -EAGAIN) {
+        p->dropped++;
+        r->dropped++;
+    }
+    return rc;
 }
 
 /* A message the router sends on its own: no user, no message id. */
@@ -256,29 +317,50 @@ size_t vt_router_peer_count(const vt_router *r)
 static void peer_free(void *p)
 {
     vt_peer *peer = p;
+    vt_sendq_release(&peer->sendq);
     free(peer->sender_json);
+    free(peer->user);
     free(peer->identity);
     free(peer);
 }
 
-/* Tell every current peer that identity was added or dropped; collect the
- * ones that turn out to be gone into *gone (a NULL-separated list). */
-static void notify_peers(vt_router *r, const char *op, const char *identity, vt_buf *gone)
+/* Room in the per-descriptor tables for fd. */
+static void fd_grow(vt_router *r, int fd)
 {
-    size_t cursor = 0;
-    const char *key;
-    void *val;
-    while (vt_map_next(r->peers, &cursor, &key, &val)) {
-        vt_peer *p = val;
-        vt_out o;
-        router_notice(&o, "peerlist");
-        vt_out_str(&o, op);
-        vt_out_str(&o, identity);
-        int rc = vt_router_send(r, p->identity, p->len, &o);
-        vt_out_close(&o);
-        if (rc == -EHOSTUNREACH)
-            vt_buf_append(gone, p->identity, p->len + 1);
+    if ((size_t)fd < r->nfds)
+        return;
+    size_t n = (size_t)fd + 64;
+    r->by_fd = vt_realloc(r->by_fd, n * sizeof *r->by_fd);
+    r->silent_since = vt_realloc(r->silent_since, n * sizeof *r->silent_since);
+    for (size_t i = r->nfds; i < n; i++) {
+        r->by_fd[i] = NULL;
+        r->silent_since[i] = 0;
     }
+    r->nfds = n;
+}
+
+/* Which peer is bound on connection fd (-1: none). */
+static void fd_bind(vt_router *r, vt_peer *p, int fd)
+{
+    if (p->fd >= 0 && (size_t)p->fd < r->nfds && r->by_fd[p->fd] == p)
+        r->by_fd[p->fd] = NULL;
+    p->fd = fd;
+    if (fd < 0)
+        return;
+    fd_grow(r, fd);
+    r->by_fd[fd] = p;
+    r->silent_since[fd] = 0;
+}
+
+static void schedule_notices(vt_router *r);
+
+/* Announce a peer-list change ('+' added, '-' dropped) to the peers that
+ * asked, batched (flush_notices). */
+static void notice(vt_router *r, char op, const char *identity)
+{
+    vt_buf_append(&r->notices, &op, 1);
+    vt_buf_append(&r->notices, identity, strlen(identity) + 1);
+    schedule_notices(r);
 }
 
 static void drop_all(vt_router *r, vt_buf *gone);
@@ -292,7 +374,7 @@ void vt_router_drop_peer(vt_router *r, const char *identity)
     vt_buf_free(&gone);
 }
 
-/* Drop every identity listed in gone; notifying may uncover more. */
+/* Drop every identity listed in gone (NUL-separated). */
 static void drop_all(vt_router *r, vt_buf *gone)
 {
     size_t pos = 0;
@@ -302,9 +384,14 @@ static void drop_all(vt_router *r, vt_buf *gone)
         vt_peer *p = vt_map_take(r->peers, identity);
         if (p && !p->service) {
             vt_log_info(LOG, "peer %s dropped", identity);
+            if (p->dropped)
+                vt_log_warning(LOG, "%" PRIu64 " messages to %s were dropped while it did not "
+                               "read", p->dropped, identity);
             vt_pubsub_svc_drop(r->pubsub, p);
+            fd_bind(r, p, -1);
             peer_free(p);
-            notify_peers(r, "drop", identity, gone);
+            notice(r, '-', identity);
+            r->drops_since_trim++;
         } else if (p) {
             vt_map_set(r->peers, identity, p); /* services never leave */
         }
@@ -312,32 +399,90 @@ static void drop_all(vt_router *r, vt_buf *gone)
     }
 }
 
-/* The peer for a sender, registered (with "peerlist add" to the others
- * first, as VOLTTRON does) if new. */
-static vt_peer *touch_peer(vt_router *r, zmq_msg_t *id, int fd)
+/* One notice for every interested peer but its subject. An add and a drop
+ * of the same identity in one batch (a peer that came and went) cancel. */
+static void flush_notices(vt_loop *loop, void *ctx)
+{
+    (void)loop;
+    vt_router *r = ctx;
+    r->notices_scheduled = false;
+    if (!r->notices.len)
+        return;
+    vt_buf batch = r->notices;
+    vt_buf_init(&r->notices);
+    /* cancel "+x ... -x" pairs: mark both with op 0 */
+    for (size_t a = 0; a < batch.len; a += strlen(batch.data + a + 1) + 2) {
+        if (batch.data[a] != '+')
+            continue;
+        const char *x = batch.data + a + 1;
+        for (size_t d = a + strlen(x) + 2; d < batch.len; d += strlen(batch.data + d + 1) + 2) {
+            if (batch.data[d] == '-' && strcmp(batch.data + d + 1, x) == 0) {
+                batch.data[a] = batch.data[d] = 0;
+                break;
+            }
+            if (batch.data[d] == '+' && strcmp(batch.data + d + 1, x) == 0)
+                break;
+        }
+    }
+    vt_buf gone;
+    vt_buf_init(&gone);
+    size_t cursor = 0;
+    void *val;
+    while (vt_map_next(r->peers, &cursor, NULL, &val)) {
+        vt_peer *p = val;
+        if (!p->wants_peerlist)
+            continue;
+        for (size_t i = 0; i < batch.len; i += strlen(batch.data + i + 1) + 2) {
+            const char *x = batch.data + i + 1;
+            if (!batch.data[i] || strcmp(x, p->identity) == 0)
+                continue;
+            vt_out o;
+            router_notice(&o, "peerlist");
+            vt_out_str(&o, batch.data[i] == '+' ? "add" : "drop");
+            vt_out_str(&o, x);
+            int rc = vt_router_send_peer(r, p, p->identity, p->len, &o);
+            vt_out_close(&o);
+            if (rc == -EHOSTUNREACH) {
+                vt_buf_append(&gone, p->identity, p->len + 1);
+                break;
+            }
+        }
+    }
+    vt_buf_free(&batch);
+    drop_all(r, &gone);
+    vt_buf_free(&gone);
+    /* After a storm of connections, hand back what the allocator keeps
+     * (libzmq's per-connection buffers live in its I/O thread's arena). */
+    if (r->drops_since_trim >= TRIM_AFTER_DROPS) {
+        r->drops_since_trim = 0;
+        malloc_trim(0);
+    }
+}
+
+static void schedule_notices(vt_router *r)
+{
+    if (!r->notices_scheduled) {
+        r->notices_scheduled = true;
+        vt_loop_defer(r->loop, flush_notices, r);
+    }
+}
+
+/* A new peer, bound; announced to those who asked. */
+static vt_peer *add_peer(vt_router *r, zmq_msg_t *id)
 {
     const char *data = zmq_msg_data(id);
     size_t len = zmq_msg_size(id);
-    vt_peer *p = vt_map_getn(r->peers, data, len);
-    if (p) {
-        if (fd >= 0 || p->fd < 0)
-            p->fd = fd;
-        return p;
-    }
-    p = vt_calloc(1, sizeof *p);
-    p->fd = fd;
+    vt_peer *p = vt_calloc(1, sizeof *p);
+    p->fd = -1;
     p->identity = vt_strndup(data, len);
     p->len = len;
     p->connected_us = vt_time_now_us();
-    vt_buf gone;
-    vt_buf_init(&gone);
-    notify_peers(r, "add", p->identity, &gone);
+    p->sendq = vt_sendq_new();
     vt_map_setn(r->peers, data, len, p);
     char buf[128];
     vt_log_info(LOG, "peer %s connected", show(id, buf, sizeof buf));
-    drop_all(r, &gone);
-    vt_buf_free(&gone);
-    return vt_map_getn(r->peers, data, len);
+    notice(r, '+', p->identity);
+    return p;
 }
 
 /* Drop the peer named by frame id, if it is one (a send to it failed). */
@@ -427,25 +572,56 @@ static char *query_value(vt_router *r, zmq_msg_t *prop)
     return NULL;
 }
 
-static void handle_peerlist(vt_router *r, zmq_msg_t *f, size_t n)
+/* "listing" with every reachable peer, one frame each: as many frames as
+ * there are peers, more than a vt_out holds. */
+static void send_listing(vt_router *r, vt_peer *to, zmq_msg_t *f)
 {
+    vt_message *msg = vt_message_new();
+    vt_message_append(msg, "", 0);
+    vt_message_append(msg, "VIP1", 4);
+    vt_message_append(msg, "", 0);
+    vt_message_append(msg, zmq_msg_data(&f[4]), zmq_msg_size(&f[4]));
+    vt_message_append_str(msg, "peerlist");
+    vt_message_append_str(msg, "listing");
+    size_t cursor = 0;
+    void *val;
+    while (vt_map_next(r->peers, &cursor, NULL, &val)) {
+        vt_peer *p = val;
+        if (p->service || p->verified)
+            vt_message_append(msg, p->identity, p->len);
+    }
+    if (to->service) {
+        queue_service(r, to->service, msg);
+        return;
+    }
+    zmq_msg_t rid;
+    zmq_msg_init_size(&rid, to->len);
+    memcpy(zmq_msg_data(&rid), to->identity, to->len);
+    if (zmq_msg_send(&rid, r->sock, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0) {
+        zmq_msg_close(&rid);
+        vt_message_destroy(&msg);
+        return;
+    }
+    size_t n = vt_message_size(msg);
+    for (size_t i = 0; i < n; i++)
+        zmq_msg_send(vt_message_zmsg(msg, i), r->sock, ZMQ_DONTWAIT | (i + 1 < n ? ZMQ_SNDMORE : 0));
+    vt_message_destroy(&msg);
+}
+
+static void handle_peerlist(vt_router *r, vt_peer *peer, zmq_msg_t *f, size_t n)
+{
+    if (n >= 7 && frame_is(&f[6], "list")) {
+        /* A peer that lists is one that follows the list: from now on it
+         * hears of every add and drop (flush_notices). */
+        peer->wants_peerlist = true;
+        if (peer->service || peer->verified)
+            send_listing(r, peer, f);
+        return;
+    }
     vt_out a;
     vt_out_init(&a);
-    if (n < 7) {
-        vt_out_str(&a, "error");
-        vt_out_str(&a, "missing operation");
-    } else if (frame_is(&f[6], "list")) {
-        vt_out_str(&a, "listing");
-        size_t cursor = 0;
-        void *val;
-        while (vt_map_next(r->peers, &cursor, NULL, &val) && a.n < VT_ROUTER_MAX_FRAMES - 6) {
-            vt_peer *p = val;
-            vt_out_bytes(&a, p->identity, p->len);
-        }
-    } else {
-        vt_out_str(&a, "error");
-        vt_out_str(&a, "unknown operation");
-    }
+    vt_out_str(&a, "error");
+    vt_out_str(&a, n < 7 ? "missing operation" : "unknown operation");
     reply(r, f, false, "peerlist", &a);
 }
 
@@ -466,7 +642,7 @@ static void handle_router(vt_router *r, vt_peer *peer, zmq_msg_t *f, size_t n)
             vt_out_copy(&a, &f[i]);
         reply(r, f, true, "ping", &a);
     } else if (frame_is(sub, "peerlist")) {
-        handle_peerlist(r, f, n);
+        handle_peerlist(r, peer, f, n);
     } else if (frame_is(sub, "query")) {
         char *value = n >= 7 ? query_value(r, &f[6]) : NULL;
         vt_out_bytes(&a, "", 0);
@@ -476,8 +652,17 @@ static void handle_router(vt_router *r, vt_peer *peer, zmq_msg_t *f, size_t n)
     } else if (frame_is(sub, "pubsub")) {
         vt_pubsub_svc_handle(r->pubsub, peer, f, n);
     } else if (frame_is(sub, "agentstop")) {
-        if (n >= 7)
+        /* An agent leaving says so itself (VOLTTRON agents do, as they
+         * stop); control says it for the agents it stopped. From anyone
+         * else it would make the router forget a live peer. */
+        if (n >= 7 && (zmq_msg_size(&f[6]) == peer->len &&
+                       memcmp(zmq_msg_data(&f[6]), peer->identity, peer->len) == 0))
             drop_if_peer(r, &f[6]);
+        else if (n >= 7 && peer->service && frame_is(&f[0], "control"))
+            drop_if_peer(r, &f[6]);
+        else if (n >= 7)
+            vt_router_warn(r, "ignored agentstop from %s (only control may send it)",
+                           peer->identity);
     } else if (frame_is(sub, "quit")) {
         if (frame_is(&f[0], "control") && r->quit_fn) {
             vt_log_info(LOG, "quit requested by control");
@@ -500,16 +685,16 @@ static void handle_router(vt_router *r, vt_peer *peer, zmq_msg_t *f, size_t n)
 
 /* ---- forwarding ---- */
 
-static void forward(vt_router *r, zmq_msg_t *f, size_t n)
+static void forward(vt_router *r, vt_peer *sender, zmq_msg_t *f, size_t n)
 {
     vt_out o;
     vt_out_init(&o);
-    /* sender, VIP1, user = sender (whatever the client put there), id,
-     * subsystem, args: byte for byte. */
+    /* sender, VIP1, user, id, subsystem, args: byte for byte but the user,
+     * which is who the sender's key proved to be, whatever it wrote there. */
     vt_out_copy(&o, &f[0]);
     zmq_msg_init(&o.f[o.n]);
     zmq_msg_move(&o.f[o.n++], &f[2]);
-    vt_out_copy(&o, &f[0]);
+    vt_out_str(&o, sender->user ? sender->user : sender->identity);
     for (size_t i = 4; i < n; i++) {
         zmq_msg_init(&o.f[o.n]);
         zmq_msg_move(&o.f[o.n++], &f[i]);
@@ -535,6 +720,160 @@ static void forward(vt_router *r, zmq_msg_t *f, size_t n)
     }
 }
 
+/* ---- admission: who a connection is ---- */
+
+static void on_monitor(vt_loop *loop, void *mon, unsigned events, void *ctx);
+
+/* Catch up with connections that opened or closed: before binding a
+ * connection, so that a descriptor number libzmq reused is not mistaken for
+ * the connection that had it before. */
+static void catch_up(vt_router *r)
+{
+    on_monitor(r->loop, r->monitor, 0, r);
+}
+
+static void catch_up_cb(void *ctx)
+{
+    catch_up(ctx);
+}
+
+/* End a connection from our side. The descriptor is libzmq's: shut down,
+ * not closed, so libzmq sees the end, cleans up and reports it. */
+static void kick(int fd)
+{
+    if (fd >= 0)
+        shutdown(fd, SHUT_RDWR);
+}
+
+/* Without authentication, the local socket is still only the platform
+ * user's: libzmq reports an ipc peer's credentials (SO_PEERCRED) as
+ * "localhost:<uid>:<gid>:<pid>". tcp peers are whoever the address lets in
+ * (loopback unless the operator said otherwise). */
+static bool local_user_ok(zmq_msg_t *frame)
+{
+    const char *addr = zmq_msg_gets(frame, "Peer-Address");
+    if (!addr || strncmp(addr, "localhost:", 10) != 0)
+        return true;
+    char *end;
+    unsigned long uid = strtoul(addr + 10, &end, 10);
+    if (end == addr + 10 || *end != ':')
+        return false;
+    return uid == (unsigned long)geteuid() || uid == 0;
+}
+
+static void kick_due(vt_loop *loop, vt_timer *timer, void *ctx)
+{
+    (void)loop;
+    (void)timer;
+    vt_router *r = ctx;
+    r->kick_timer = NULL;
+    catch_up(r); /* a descriptor that closed meanwhile is off the list */
+    for (size_t i = 0; i < r->nkicks; i++)
+        kick(r->kicks[i]);
+    r->nkicks = 0;
+}
+
+/* Close fd shortly: after the error that says why has been written. */
+static void kick_soon(vt_router *r, int fd)
+{
+    if (fd < 0)
+        return;
+    for (size_t i = 0; i < r->nkicks; i++)
+        if (r->kicks[i] == fd)
+            return;
+    r->kicks = vt_realloc(r->kicks, (r->nkicks + 1) * sizeof *r->kicks);
+    r->kicks[r->nkicks++] = fd;
+    if (!r->kick_timer)
+        r->kick_timer = vt_loop_after(r->loop, KICK_DELAY_MS, kick_due, r);
+}
+
+/* Refuse a connection its claim: say why, then close it. The error goes by
+ * the identity it claimed, which libzmq routes to this connection and no
+ * other (a connection claiming an identity held by a live one is ignored by
+ * libzmq and never gets here). */
+static void refuse(vt_router *r, zmq_msg_t *f, size_t n, int fd, const char *why)
+{
+    char who[128];
+    const char *key = r->auth ? zmq_msg_gets(&f[1], "User-Id") : NULL;
+    vt_router_warn(r, "closed a connection claiming identity %s%s%s: %s",
+                   show(&f[0], who, sizeof who), key ? " with key " : "", key ? key : "", why);
+    if (n >= 6 && frame_is(&f[2], "VIP1")) {
+        char text[512];
+        snprintf(text, sizeof text, "Permission denied: %s", why);
+        vt_out o;
+        vt_out_init(&o);
+        vt_out_header(&o, "", 0, &f[4], "error");
+        vt_out_str(&o, "13");
+        vt_out_str(&o, text);
+        vt_out_bytes(&o, "", 0);
+        vt_out_copy(&o, &f[5]);
+        send_raw(r, zmq_msg_data(&f[0]), zmq_msg_size(&f[0]), &o);
+        vt_out_close(&o);
+    }
+    kick_soon(r, fd);
+}
+
+/* Bind the connection a message came on to what its credentials prove:
+ * the peer, or NULL (connection closed) if it may not use that identity. */
+static vt_peer *bind_peer(vt_router *r, vt_peer *p, zmq_msg_t *f, size_t n, int fd)
+{
+    catch_up(r);
+    const char *data = zmq_msg_data(&f[0]);
+    size_t len = zmq_msg_size(&f[0]);
+    if (p && p->service) {
+        refuse(r, f, n, fd, "it is the identity of a platform service");
+        return NULL;
+    }
+    char *identity = vt_strndup(data, len);
+    char *user = NULL;
+    const char *key = NULL;
+    if (strlen(identity) != len || !vt_identity_valid(identity)) {
+        refuse(r, f, n, fd, "not a valid identity (1-64 characters of A-Z a-z 0-9 _ . -, no "
+                         "leading dot)");
+    } else if (r->auth) {
+        key = zmq_msg_gets(&f[1], "User-Id");
+        if (vt_zap_bind(r->zap, key, zmq_msg_gets(&f[1], "Peer-Address"), identity, &user) < 0)
+            refuse(r, f, n, fd, vt_last_error());
+    } else if (!local_user_ok(&f[1])) {
+        refuse(r, f, n, fd, "the local socket is the platform user's");
+    } else {
+        user = vt_strdup(identity);
+    }
+    free(identity);
+    if (!user) {
+        if (p && p->fd == fd) { /* it was bound here: it is no longer */
+            p->verified = false;
+            fd_bind(r, p, -1);
+        }
+        return NULL;
+    }
+    if (!p)
+        p = add_peer(r, &f[0]);
+    free(p->user);
+    p->user = user;
+    snprintf(p->key, sizeof p->key, "%s", key ? key : "");
+    p->auth_gen = r->auth ? vt_zap_generation(r->zap) : 0;
+    p->verified = true;
+    fd_bind(r, p, fd);
+    return p;
+}
+
+/* The peer a message from the socket comes from: known and bound on this
+ * connection (the common case: no lookups beyond the identity), or bound
+ * now. */
+static vt_peer *admit(vt_router *r, zmq_msg_t *f, size_t n, int fd)
+{
+    vt_peer *p = vt_map_getn(r->peers, zmq_msg_data(&f[0]), zmq_msg_size(&f[0]));
+    if (p && p->verified && p->fd == fd && !p->service) {
+        if (!r->auth)
+            return p;
+        const char *key = zmq_msg_gets(&f[1], "User-Id");
+        if (p->auth_gen == vt_zap_generation(r->zap) && key && strcmp(key, p->key) == 0)
+            return p;
+    }
+    return bind_peer(r, p, f, n, fd);
+}
+
 /* ---- input ---- */
 
 /* f: [sender, recipient, "VIP1", user, id, subsystem, args...] */
@@ -542,10 +881,22 @@ static void handle(vt_router *r, zmq_msg_t *f, size_t n, size_t bytes, int fd,
                    bool from_socket)
 {
     char buf[128];
-    if (n == 2 && zmq_msg_size(&f[0]) > 0 && zmq_msg_size(&f[1]) == 0) {
-        touch_peer(r, &f[0], fd); /* a router probe: just register */
+    if (zmq_msg_size(&f[0]) == 0) {
+        vt_router_warn(r, "dropped a message with an empty sender identity");
         return;
     }
+    vt_peer *peer;
+    if (from_socket) {
+        if (n < 2)
+            return;
+        peer = admit(r, f, n, fd);
+    } else {
+        peer = vt_map_getn(r->peers, zmq_msg_data(&f[0]), zmq_msg_size(&f[0]));
+    }
+    if (!peer)
+        return;
+    if (n == 2 && zmq_msg_size(&f[1]) == 0)
+        return; /* a router probe: registering was all it asked */
     if (n < 6) {
         vt_router_warn(r, "dropped a message of %zu frames from %s (VIP needs at least 6)", n,
                        show(&f[0], buf, sizeof buf));
@@ -554,21 +905,6 @@ static void handle(vt_router *r, zmq_msg_t *f, size_t n, size_t bytes, int fd,
     if (!frame_is(&f[2], "VIP1")) {
         vt_router_warn(r, "dropped a message from %s without the VIP1 signature",
                        show(&f[0], buf, sizeof buf));
-        return;
-    }
-    if (zmq_msg_size(&f[0]) == 0) {
-        vt_router_warn(r, "dropped a message with an empty sender identity");
-        return;
-    }
-    vt_peer *peer = touch_peer(r, &f[0], fd);
-    if (!peer)
-        return;
-    if (peer->service && from_socket) {
-        /* A connection claiming a platform service's identity (VOLTTRON
-         * lets any admitted key take any identity). The in-process service
-         * owns it: refuse, or anyone could ask "control" to quit. */
-        vt_router_warn(r, "dropped a message from a connection claiming the service identity %s",
-                       peer->identity);
         return;
     }
     if (bytes > r->max_message_size) {
@@ -584,7 +920,7 @@ static void handle(vt_router *r, zmq_msg_t *f, size_t n, size_t bytes, int fd,
     if (zmq_msg_size(&f[1]) == 0)
         handle_router(r, peer, f, n);
     else
-        forward(r, f, n);
+        forward(r, peer, f, n);
 }
 
 static void on_readable(vt_loop *loop, void *sock, unsigned events, void *ctx)
@@ -640,36 +976,80 @@ static void sweep(vt_loop *loop, vt_timer *timer, void *ctx)
     (void)timer;
     vt_router *r = ctx;
     r->sweep_timer = NULL;
-    /* Check the peers whose last connection closed: a pong nobody asked for
-     * (VOLTTRON agents ignore it silently) is refused at once by a ROUTER
-     * that no longer has a pipe to the peer. */
+    /* Peers whose connection closed and that have not come back on
+     * another since: gone. (The short wait spares the others a drop and an
+     * add when an agent reconnects at once.) */
     vt_buf gone;
     vt_buf_init(&gone);
-    size_t cursor = 0;
-    void *val;
-    while (vt_map_next(r->peers, &cursor, NULL, &val)) {
-        vt_peer *p = val;
-        /* libzmq does not always tell which connection a message came on
-         * (fd -1): such peers are checked after every closed connection. */
-        bool suspect = p->fd < 0;
-        for (size_t i = 0; i < r->nsuspects && !suspect; i++)
-            suspect = p->fd == r->suspect_fds[i];
-        if (p->service || !suspect)
-            continue;
-        vt_log_debug(LOG, "checking on %s (fd %d)", p->identity, p->fd);
-        vt_out o;
-        router_notice(&o, "ping");
-        vt_out_str(&o, "pong");
-        if (vt_router_send(r, p->identity, p->len, &o) == -EHOSTUNREACH)
-            vt_buf_append(&gone, p->identity, p->len + 1);
-        vt_out_close(&o);
+    for (size_t pos = 0; pos < r->suspects.len;) {
+        const char *identity = r->suspects.data + pos;
+        pos += strlen(identity) + 1;
+        vt_peer *p = vt_map_get(r->peers, identity);
+        if (p && !p->service && !p->verified)
+            vt_buf_append(&gone, identity, strlen(identity) + 1);
     }
+    r->suspects.len = 0;
     drop_all(r, &gone);
     vt_buf_free(&gone);
-    if (--r->sweeps_left > 0)
-        r->sweep_timer = vt_loop_after(r->loop, SWEEP_AGAIN_MS, sweep, r);
-    else
-        r->nsuspects = 0;
+}
+
+/* Close connections that never said who they are. */
+static void silence_check(vt_loop *loop, vt_timer *timer, void *ctx)
+{
+    (void)loop;
+    (void)timer;
+    vt_router *r = ctx;
+    r->silent_timer = NULL;
+    catch_up(r);
+    int64_t now = vt_time_monotonic_ms(), next = 0;
+    for (size_t fd = 0; fd < r->nfds; fd++) {
+        int64_t since = r->silent_since[fd];
+        if (!since)
+            continue;
+        if (now - since >= SILENT_MAX_MS) {
+            vt_router_warn(r, "closed a connection (descriptor %zu) that sent nothing in the %d "
+                              "s after it was accepted", fd, SILENT_MAX_MS / 1000);
+            r->silent_since[fd] = 0;
+            kick((int)fd);
+        } else if (!next || since + SILENT_MAX_MS < next) {
+            next = since + SILENT_MAX_MS;
+        }
+    }
+    if (next)
+        r->silent_timer = vt_loop_after(r->loop, next - now, silence_check, r);
+}
+
+static void connection_opened(vt_router *r, int fd)
+{
+    if (fd < 0)
+        return;
+    if ((size_t)fd < r->nfds && r->by_fd[fd])
+        return; /* already spoke (its first message overtook this event) */
+    fd_grow(r, fd);
+    r->silent_since[fd] = vt_time_monotonic_ms();
+    if (!r->silent_timer)
+        r->silent_timer = vt_loop_after(r->loop, SILENT_MAX_MS, silence_check, r);
+}
+
+static void connection_closed(vt_router *r, int fd)
+{
+    for (size_t i = 0; i < r->nkicks; i++)
+        if (r->kicks[i] == fd)
+            r->kicks[i--] = r->kicks[--r->nkicks];
+    if (fd < 0 || (size_t)fd >= r->nfds)
+        return;
+    r->silent_since[fd] = 0;
+    vt_peer *p = r->by_fd[fd];
+    if (!p)
+        return;
+    vt_log_debug(LOG, "the connection of %s closed (descriptor %d)", p->identity, fd);
+    /* Nothing more goes to this identity until a connection binds it again:
+     * libzmq would hand it to whoever claims the name next. */
+    p->verified = false;
+    fd_bind(r, p, -1);
+    vt_buf_append(&r->suspects, p->identity, p->len + 1);
+    if (!r->sweep_timer)
+        r->sweep_timer = vt_loop_after(r->loop, SWEEP_FIRST_MS, sweep, r);
 }
 
 static void on_monitor(vt_loop *loop, void *mon, unsigned events, void *ctx)
@@ -685,11 +1065,11 @@ static void on_monitor(vt_loop *loop, void *mon, unsigned events, void *ctx)
             return;
         }
         bool more = zmq_msg_more(&m);
-        bool disconnected = false;
+        unsigned event = 0;
         int fd = -1;
         if (zmq_msg_size(&m) >= 6) {
             const uint8_t *d = zmq_msg_data(&m);
-            disconnected = (d[0] | d[1] << 8) == ZMQ_EVENT_DISCONNECTED;
+            event = (unsigned)(d[0] | d[1] << 8);
             fd = (int)((uint32_t)d[2] | (uint32_t)d[3] << 8 | (uint32_t)d[4] << 16 |
                        (uint32_t)d[5] << 24);
         }
@@ -703,15 +1083,10 @@ static void on_monitor(vt_loop *loop, void *mon, unsigned events, void *ctx)
             more = zmq_msg_more(&m);
             zmq_msg_close(&m);
         }
-        if (disconnected) {
-            vt_log_debug(LOG, "a connection closed (fd %d): checking its peer", fd);
-            r->suspect_fds = vt_realloc(r->suspect_fds, (r->nsuspects + 1) * sizeof(int));
-            r->suspect_fds[r->nsuspects++] = fd;
-            r->sweeps_left = 2;
-            if (r->sweep_timer)
-                vt_timer_cancel(r->loop, r->sweep_timer);
-            r->sweep_timer = vt_loop_after(r->loop, SWEEP_FIRST_MS, sweep, r);
-        }
+        if (event == ZMQ_EVENT_ACCEPTED)
+            connection_opened(r, fd);
+        else if (event == ZMQ_EVENT_DISCONNECTED)
+            connection_closed(r, fd);
     }
 }
 
@@ -803,6 +1178,8 @@ vt_agent *vt_router_add_service(vt_router *r, const char *identity, const char *
     vt_peer *p = vt_calloc(1, sizeof *p);
     p->identity = vt_strdup(identity);
     p->len = strlen(identity);
+    p->user = vt_strdup(identity);
+    p->verified = true;
     p->service = agent;
     p->fd = -1;
     p->connected_us = vt_time_now_us();
@@ -882,6 +1259,9 @@ vt_router *vt_router_new(vt_loop *loop, const vt_router_options *o)
     r->web_address = dup_or_null(o->web_address);
     r->agent_monitor_frequency = o->agent_monitor_frequency ? o->agent_monitor_frequency : 600;
     r->max_message_size = o->max_message_size ? o->max_message_size : 16u << 20;
+    r->max_queue_bytes = o->max_queue_bytes ? o->max_queue_bytes
+                         : r->max_message_size * 2 > QUEUE_BYTES_MIN ? r->max_message_size * 2
+                                                                     : QUEUE_BYTES_MIN;
     r->pubsub = vt_pubsub_svc_new(r);
     r->zctx = vt_zmq_context_acquire();
 
@@ -904,8 +1284,14 @@ vt_router *vt_router_new(vt_loop *loop, const vt_router_options *o)
     int64_t maxmsg = (int64_t)r->max_message_size * 2;
     zmq_setsockopt(r->sock, ZMQ_ROUTING_ID, r->id, strlen(r->id));
     zmq_setsockopt(r->sock, ZMQ_ROUTER_MANDATORY, &one, sizeof one);
-    /* A reconnecting agent takes its identity over at once. */
-    zmq_setsockopt(r->sock, ZMQ_ROUTER_HANDOVER, &one, sizeof one);
+    /* No ZMQ_ROUTER_HANDOVER: libzmq hands an identity over to a new
+     * connection before any credential can be checked against it (it asks
+     * ZAP before it reads the peer's routing id, and routes to the new
+     * connection at once), so any admitted key could take over a live
+     * agent. A second connection claiming a live identity is ignored, as
+     * VOLTTRON's router does; an agent that reconnects after its old
+     * connection died gets its identity back (libzmq's heartbeat below
+     * notices a dead connection within 30 s). */
     zmq_setsockopt(r->sock, ZMQ_SNDHWM, &hwm, sizeof hwm);
     zmq_setsockopt(r->sock, ZMQ_RCVHWM, &hwm, sizeof hwm);
     zmq_setsockopt(r->sock, ZMQ_LINGER, &linger, sizeof linger);
@@ -925,8 +1311,15 @@ vt_router *vt_router_new(vt_loop *loop, const vt_router_options *o)
     }
 
     snprintf(r->monitor_ep, sizeof r->monitor_ep, "inproc://vt-router-monitor-%p", (void *)r);
-    zmq_socket_monitor(r->sock, r->monitor_ep, ZMQ_EVENT_DISCONNECTED);
+    /* ACCEPTED and DISCONNECTED carry the connection's descriptor, which
+     * its messages carry too (ZMQ_SRCFD). */
+    zmq_socket_monitor(r->sock, r->monitor_ep, ZMQ_EVENT_ACCEPTED | ZMQ_EVENT_DISCONNECTED);
     r->monitor = zmq_socket(r->zctx, ZMQ_PAIR);
+    /* Unbounded: libzmq drops monitor events a full queue cannot take, and
+     * a connection whose close went unseen would keep its identity. */
+    int unbounded = 0;
+    zmq_setsockopt(r->monitor, ZMQ_RCVHWM, &unbounded, sizeof unbounded);
+    zmq_setsockopt(r->monitor, ZMQ_SNDHWM, &unbounded, sizeof unbounded);
     zmq_connect(r->monitor, r->monitor_ep);
 
     if (bind_endpoint(r, o->local_address, o->auth) < 0)
@@ -937,6 +1330,8 @@ vt_router *vt_router_new(vt_loop *loop, const vt_router_options *o)
 
     vt_loop_add_zsock(loop, r->sock, VT_LOOP_READ, on_readable, r);
     vt_loop_add_zsock(loop, r->monitor, VT_LOOP_READ, on_monitor, r);
+    if (r->zap)
+        vt_zap_before_answer(r->zap, catch_up_cb, r);
     return r;
 
 fail: {
@@ -955,6 +1350,11 @@ void vt_router_destroy(vt_router **rp)
     vt_router *r = *rp;
     if (r->sweep_timer)
         vt_timer_cancel(r->loop, r->sweep_timer);
+    if (r->silent_timer)
+        vt_timer_cancel(r->loop, r->silent_timer);
+    if (r->kick_timer)
+        vt_timer_cancel(r->loop, r->kick_timer);
+    free(r->kicks);
     while (r->qhead) {
         svc_item *it = r->qhead;
         r->qhead = it->next;
@@ -1001,7 +1401,10 @@ void vt_router_destroy(vt_router **rp)
     free(r->vc_address);
     free(r->vc_serverkey);
     free(r->web_address);
-    free(r->suspect_fds);
+    vt_buf_free(&r->suspects);
+    vt_buf_free(&r->notices);
+    free(r->by_fd);
+    free(r->silent_since);
     free(r);
     *rp = NULL;
 }

@@ -18,20 +18,31 @@
 #include <volttron/client/keys.h>
 #include <volttron/client/loop.h>
 
+#include "zap.h"
+
 typedef struct vt_router vt_router;
-typedef struct vt_zap vt_zap;
 struct peer_sub;
 
 typedef struct vt_peer {
     char *identity;           /* NUL-terminated copy of the routing id */
     size_t len;
+    /* Who it is: the auth user its key proved (what receivers check
+     * capabilities against, put in the user-id frame of what it sends), the
+     * identity itself without authentication, the identity of a service. */
+    char *user;
+    char key[VT_KEY_TEXT_SIZE]; /* the key its connection proved ("" if none) */
+    unsigned auth_gen;        /* vt_zap_generation the binding was made under */
+    bool verified;            /* bound on its current connection: may receive */
+    bool wants_peerlist;      /* asked for the peer list: gets add/drop notices */
     vt_agent *service;        /* in-process service, or NULL */
     struct peer_sub *subs;    /* pubsub subscriptions (pubsub_service.c) */
     uint64_t mark;            /* last publish delivered, to send each once */
-    int fd;                   /* socket its last message came on, -1 if none */
+    int fd;                   /* connection its messages come on, -1 for services */
     char *sender_json;        /* '{"sender": "<identity>", ' for publishes */
     size_t sender_json_len;
     int64_t connected_us;
+    struct vt_sendq *sendq;   /* bytes queued to it (sendq.h), NULL for services */
+    uint64_t dropped;         /* messages to it dropped because it did not read */
 } vt_peer;
 
 typedef struct vt_router_options {
@@ -45,6 +56,7 @@ typedef struct vt_router_options {
     size_t max_message_size;            /* bytes; larger messages get error 90 */
     const char *platform_version;       /* answered to query platform-version */
     bool setup_mode;                    /* admit unknown keys, recording them */
+    size_t max_queue_bytes;             /* per peer, queued and unread; 0: default */
     const char *vc_address, *vc_serverkey, *web_address;
     int agent_monitor_frequency;
 } vt_router_options;
@@ -90,8 +102,10 @@ void vt_out_copy(vt_out *o, zmq_msg_t *src);
 void vt_out_header(vt_out *o, const void *user, size_t ulen, zmq_msg_t *id,
                    const char *subsystem);
 
-/* Send o to peer `to` (consumes o in every case): 0, -EHOSTUNREACH (not
- * connected), -EAGAIN (its queue is full). */
+/* Send o to peer `to`: 0, -EHOSTUNREACH (not a connected, verified peer),
+ * -EAGAIN (its queue is full: as many messages as libzmq holds, or as many
+ * bytes as the router allows). On failure o's frames are left for the
+ * caller, who closes them. */
 int vt_router_send(vt_router *router, const void *to, size_t tolen, vt_out *o);
 /* The same when the peer is known already (NULL: not a peer, send anyway). */
 int vt_router_send_peer(vt_router *router, vt_peer *peer, const void *to, size_t tolen,
@@ -103,13 +117,7 @@ void vt_router_error(vt_router *router, zmq_msg_t *f, bool user_is_sender, int e
                      const char *text, const void *recipient, size_t rlen,
                      const void *subsystem, size_t slen);
 
-/* The ZAP handler (zap.c), running on the router's loop. */
-vt_zap *vt_zap_new(vt_loop *loop, void *zctx, const char *volttron_home);
-void vt_zap_destroy(vt_zap **zap);
-/* Credentials ZAP refused (borrowed JSON array of §6.5 objects). */
-cJSON *vt_zap_pending(vt_zap *zap);
-void vt_zap_set_setup_mode(vt_zap *zap, bool on);
-/* The router's ZAP handler, or NULL without authentication. */
+/* The router's ZAP handler (zap.h), or NULL without authentication. */
 vt_zap *vt_router_zap(vt_router *router);
 
 /* The pubsub service (pubsub_service.c). */

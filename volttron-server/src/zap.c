@@ -1,7 +1,7 @@
-/* ZAP: the ZeroMQ authentication handler. libzmq asks it about every CURVE
- * handshake; it admits the keys listed in auth.json's allow list (reloaded
- * when the file changes) and answers failures after a growing delay, as
- * VOLTTRON does, so key guessing is slow. */
+/* ZAP: the ZeroMQ authentication handler (zap.h). libzmq asks it about
+ * every CURVE handshake; it admits the keys listed in auth.json's allow list
+ * (reloaded when the file changes) and answers failures after a growing
+ * delay, as VOLTTRON does, so key guessing is slow. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +10,7 @@
 
 #include <zmq.h>
 
+#include <volttron/client/identity.h>
 #include <volttron/client/loop.h>
 #include <volttron/utils/encoding.h>
 #include <volttron/utils/error.h>
@@ -22,7 +23,7 @@
 #include <volttron/utils/uuid.h>
 
 #include "authfile.h"
-#include "router.h"
+#include "zap.h"
 
 #define LOG "volttron.auth"
 #define ZAP_ENDPOINT "inproc://zeromq.zap.01"
@@ -49,6 +50,10 @@ struct vt_zap {
     vt_map *failures;     /* address -> failure */
     cJSON *pending;       /* refused credentials, for platform.auth (§6.5) */
     bool setup_mode;
+    unsigned generation;  /* bumped at every reload of auth.json */
+    vt_timer *watch;
+    void (*before)(void *ctx);
+    void *before_ctx;
 };
 
 /* Remember a refused credential: a repeat only counts up its retries. */
@@ -101,6 +106,7 @@ static void reload_if_changed(struct vt_zap *z)
     }
     vt_authfile_destroy(&z->auth);
     z->auth = fresh;
+    z->generation++;
     vt_log_info(LOG, "loaded %s (%d allow entries)", z->path,
                 cJSON_GetArraySize(vt_authfile_allow(z->auth)));
 }
@@ -118,9 +124,9 @@ static const char *member(const cJSON *e, const char *key)
 }
 
 /* First enabled allow entry that admits the request; literal credentials are
- * tried before patterns. Returns its user_id or NULL. */
-static const char *authenticate(struct vt_zap *z, const char *domain, const char *address,
-                                const char *mechanism, const char *credentials)
+ * tried before patterns. */
+static const cJSON *authenticate(struct vt_zap *z, const char *domain, const char *address,
+                                 const char *mechanism, const char *credentials)
 {
     if (!z->auth)
         return NULL;
@@ -142,11 +148,72 @@ static const char *authenticate(struct vt_zap *z, const char *domain, const char
                 continue;
             if (strcmp(mechanism, "NULL") != 0 && (!cred || !vt_pattern_match(cred, credentials)))
                 continue;
-            const char *user = member(e, "user_id");
-            return user ? user : "";
+            return e;
         }
     }
     return NULL;
+}
+
+/* Whether an entry's "identity" (literal or /regex/) names identity: a
+ * literal also names its dotted sub-identities. Regexes never reach the
+ * platform's own names. */
+static bool names_identity(const char *rule, const char *identity)
+{
+    if (is_regex(rule))
+        return !vt_identity_reserved(identity) && vt_pattern_match(rule, identity);
+    size_t n = strlen(rule);
+    return strncmp(identity, rule, n) == 0 && (identity[n] == '\0' || identity[n] == '.');
+}
+
+/* The allow entry other than self that names identity, if any. */
+static const cJSON *owner(struct vt_zap *z, const cJSON *self, const char *identity)
+{
+    const cJSON *e;
+    cJSON_ArrayForEach(e, vt_authfile_allow(z->auth))
+    {
+        const char *rule = member(e, "identity");
+        if (e != self && rule && *rule && names_identity(rule, identity))
+            return e;
+    }
+    return NULL;
+}
+
+int vt_zap_bind(vt_zap *z, const char *key, const char *address, const char *identity,
+                char **user)
+{
+    reload_if_changed(z);
+    const cJSON *e = key && *key ? authenticate(z, "vip", address ? address : "", "CURVE", key)
+                                 : NULL;
+    if (!e)
+        return vt_error_set(-EACCES, "key %s has no enabled allow entry (any more)",
+                            key && *key ? key : "-");
+    const char *user_id = member(e, "user_id");
+    const char *rule = member(e, "identity");
+    if (rule && *rule) {
+        if (!names_identity(rule, identity))
+            return vt_error_set(-EACCES, "its auth entry (user %s) is for identity %s",
+                                user_id ? user_id : "-", rule);
+    } else {
+        if (vt_identity_reserved(identity))
+            return vt_error_set(-EACCES, "%s is reserved for the platform", identity);
+        const cJSON *o = owner(z, e, identity);
+        if (o)
+            return vt_error_set(-EACCES, "%s belongs to the auth entry of user %s", identity,
+                                member(o, "user_id") ? member(o, "user_id") : "-");
+    }
+    *user = vt_strdup(user_id ? user_id : "");
+    return 0;
+}
+
+void vt_zap_before_answer(vt_zap *z, void (*fn)(void *ctx), void *ctx)
+{
+    z->before = fn;
+    z->before_ctx = ctx;
+}
+
+unsigned vt_zap_generation(const vt_zap *z)
+{
+    return z->generation;
 }
 
 static void send_reply(void *sock, zmq_msg_t *f, size_t n)
@@ -212,7 +279,9 @@ static void handle_request(struct vt_zap *z, zmq_msg_t *f, size_t n)
     if (n < 8 || zmq_msg_size(&f[2]) != 3 || memcmp(zmq_msg_data(&f[2]), "1.0", 3) != 0)
         return;
     char *domain = frame_str(&f[4]), *address = frame_str(&f[5]);
-    char *identity = frame_str(&f[6]), *mechanism = frame_str(&f[7]);
+    /* f[6] would be the routing id, but libzmq sends the server socket's
+     * own: who the peer claims to be is only known from its messages. */
+    char *mechanism = frame_str(&f[7]);
     char credentials[VT_KEY_TEXT_LEN + 1] = "";
     bool known_mechanism = strcmp(mechanism, "CURVE") == 0 || strcmp(mechanism, "NULL") == 0 ||
                            strcmp(mechanism, "PLAIN") == 0;
@@ -225,23 +294,29 @@ static void handle_request(struct vt_zap *z, zmq_msg_t *f, size_t n)
     if (!known_mechanism) {
         free(domain);
         free(address);
-        free(identity);
         free(mechanism);
         return;
     }
+    if (z->before)
+        z->before(z->before_ctx);
     reload_if_changed(z);
-    const char *user = authenticate(z, domain, address, mechanism, credentials);
-    char setup_user[VT_UUID_SIZE] = "";
-    if (!user && z->setup_mode && credentials[0]) {
+    const cJSON *entry = authenticate(z, domain, address, mechanism, credentials);
+    bool admitted = entry != NULL;
+    if (!admitted && z->setup_mode && credentials[0]) {
         /* Setup mode: admit and remember the stranger (§6.4). */
+        char setup_user[VT_UUID_SIZE];
         vt_uuid4(setup_user);
         vt_authfile_add(z->auth, vt_auth_entry_new(credentials, setup_user, NULL, NULL,
                                                    "Auth entry added in setup mode"), false);
         vt_authfile_save(z->auth);
-        user = "";
+        z->generation++;
+        admitted = true;
     }
-    if (!user)
+    if (!admitted)
         note_pending(z, domain, address, mechanism, credentials);
+    /* The User-Id every message of the connection will carry: the key it
+     * proved, from which the router finds its entry (vt_zap_bind). */
+    const char *user = admitted ? credentials : NULL;
 
     pending_reply *pr = vt_calloc(1, sizeof *pr);
     pr->zap = z;
@@ -257,21 +332,21 @@ static void handle_request(struct vt_zap *z, zmq_msg_t *f, size_t n)
     set_str(&pr->f[7], "");
     pr->n = 8;
     if (user) {
-        vt_log_debug(LOG, "admitted %s as user %s (key %s)", identity, user, credentials);
+        vt_log_debug(LOG, "admitted a %s connection from \"%s\" with key %s", mechanism, address,
+                     credentials[0] ? credentials : "-");
         send_reply(z->sock, pr->f, pr->n);
         reply_free(pr);
     } else {
         int64_t delay = failure_delay(z, address);
         vt_log_warning(LOG,
-                       "refused %s connection of \"%s\" from \"%s\" with key %s: no allow entry "
+                       "refused a %s connection from \"%s\" with key %s: no allow entry "
                        "in %s (add one with: vctl auth add --credentials %s)",
-                       mechanism, identity, address, credentials[0] ? credentials : "-", z->path,
+                       mechanism, address, credentials[0] ? credentials : "-", z->path,
                        credentials[0] ? credentials : "<key>");
         vt_loop_timer(z->loop, delay, 0, delayed_reply, pr, reply_free);
     }
     free(domain);
     free(address);
-    free(identity);
     free(mechanism);
 }
 
@@ -306,6 +381,13 @@ static void on_zap(vt_loop *loop, void *sock, unsigned events, void *ctx)
     }
 }
 
+static void watch(vt_loop *loop, vt_timer *timer, void *ctx)
+{
+    (void)loop;
+    (void)timer;
+    reload_if_changed(ctx);
+}
+
 vt_zap *vt_zap_new(vt_loop *loop, void *zctx, const char *volttron_home)
 {
     struct vt_zap *z = vt_calloc(1, sizeof *z);
@@ -325,6 +407,9 @@ vt_zap *vt_zap_new(vt_loop *loop, void *zctx, const char *volttron_home)
     }
     reload_if_changed(z);
     vt_loop_add_zsock(loop, z->sock, VT_LOOP_READ, on_zap, z);
+    /* Edits take effect on live connections too (the router binds them
+     * again), not only at the next handshake. */
+    z->watch = vt_loop_every(loop, 1000, 1000, watch, z);
     return z;
 }
 
@@ -333,6 +418,8 @@ void vt_zap_destroy(vt_zap **zp)
     if (!zp || !*zp)
         return;
     struct vt_zap *z = *zp;
+    if (z->watch)
+        vt_timer_cancel(z->loop, z->watch);
     if (z->sock) {
         vt_loop_remove_zsock(z->loop, z->sock);
         zmq_close(z->sock);

@@ -187,11 +187,8 @@ static char *choose_identity(const vt_install_req *req, const vt_package *pkg,
 {
     *existing = false;
     if (req->identity) {
-        if (!vt_identity_valid(req->identity)) {
-            vt_error_set(-EINVAL, "identity \"%s\" must be 1-64 characters of A-Z a-z 0-9 _ . -",
-                         req->identity);
+        if (vt_identity_check(req->identity, "identity", false) < 0)
             return NULL;
-        }
         *existing = identity_used(all, n, req->identity);
         return vt_strdup(req->identity);
     }
@@ -210,6 +207,12 @@ static char *choose_identity(const vt_install_req *req, const vt_package *pkg,
         }
     }
     free(tmpl);
+    /* The manifest was checked when loaded; a template's expansion may still
+     * grow too long. */
+    if (vt_identity_check(id, "identity", false) < 0) {
+        free(id);
+        return NULL;
+    }
     return id;
 }
 

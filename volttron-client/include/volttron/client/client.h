@@ -10,6 +10,7 @@
 #include <volttron/client/config.h>
 #include <volttron/client/export.h>
 #include <volttron/client/health.h>
+#include <volttron/client/identity.h>
 #include <volttron/client/instances.h>
 #include <volttron/client/keys.h>
 #include <volttron/client/loop.h>

@@ -28,6 +28,7 @@
 #include <cjson/cJSON.h>
 
 #include <volttron/client/export.h>
+#include <volttron/client/identity.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -63,9 +64,6 @@ VT_CLIENT_EXPORT char *vt_package_identity_template(const vt_package *p);
 /* tmpl with every "{n}" replaced by n. Caller frees. */
 VT_CLIENT_EXPORT char *vt_package_identity_expand(const char *tmpl, int n);
 
-/* Whether s is a valid VIP identity for an installed agent: 1-64 characters
- * of [A-Za-z0-9_.-], as VOLTTRON requires. */
-VT_CLIENT_EXPORT bool vt_identity_valid(const char *s);
 
 #ifdef __cplusplus
 }
