@@ -18,6 +18,7 @@ typedef struct watcher {
 
 struct vt_peerlist {
     watcher *watchers;
+    bool following;   /* the on-connect hook that asks for the list is set */
 };
 
 typedef struct list_call {
@@ -126,8 +127,36 @@ int vt_peerlist_list_sync(vt_agent *agent, int timeout_ms, char ***peers)
     return rc;
 }
 
+/* Our router sends add/drop notices only to peers that have asked for the
+ * list (a Python VOLTTRON router sends them to everyone): ask at every
+ * connection while someone watches. */
+static void follow(vt_agent *agent, void *ctx)
+{
+    (void)ctx;
+    if (agent->peerlist->watchers)
+        list_send(agent, 10000, vt_calloc(1, sizeof(list_call)));
+}
+
 void vt_peerlist_on_change(vt_agent *agent, vt_peer_change_fn fn, void *ctx)
 {
+    if (!fn) {
+        for (watcher **pp = &agent->peerlist->watchers; *pp;) {
+            watcher *w = *pp;
+            if (!ctx || w->ctx == ctx) {
+                *pp = w->next;
+                free(w);
+            } else {
+                pp = &w->next;
+            }
+        }
+        return;
+    }
+    if (!agent->peerlist->following) {
+        agent->peerlist->following = true;
+        vt_agent_hook_add(&agent->on_connect, follow, NULL);
+        if (vt_agent_connected(agent))
+            follow(agent, NULL);
+    }
     watcher *w = vt_calloc(1, sizeof *w);
     w->fn = fn;
     w->ctx = ctx;

@@ -19,7 +19,10 @@ VT_CLIENT_EXPORT int vt_peerlist_list(vt_agent *agent, int timeout_ms, vt_peerli
  * allocation; free() it), or a negative errno. */
 VT_CLIENT_EXPORT int vt_peerlist_list_sync(vt_agent *agent, int timeout_ms, char ***peers);
 
-/* Called on every "peerlist add"/"drop" the platform pushes. */
+/* fn is called on every "peerlist add"/"drop" the platform pushes. The
+ * agent asks for the list at every connection while it has watchers (our
+ * platform pushes changes only to peers that listed). fn NULL removes the
+ * watchers registered with ctx (ctx NULL: all of them). */
 typedef void (*vt_peer_change_fn)(vt_agent *agent, const char *peer, bool added, void *ctx);
 VT_CLIENT_EXPORT void vt_peerlist_on_change(vt_agent *agent, vt_peer_change_fn fn, void *ctx);
 
