@@ -141,6 +141,11 @@ const char *vt_rpc_caller(const vt_rpc_request *req)
     return req->caller;
 }
 
+const char *vt_rpc_peer(const vt_rpc_request *req)
+{
+    return req->group->peer;
+}
+
 const char *vt_rpc_method_name(const vt_rpc_request *req)
 {
     return req->method;

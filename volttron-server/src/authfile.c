@@ -175,6 +175,33 @@ static bool same_entry(const cJSON *a, const cJSON *b)
            same_str(str_member(a, "credentials"), str_member(b, "credentials"));
 }
 
+cJSON *vt_authfile_find_same(vt_authfile *af, const cJSON *entry)
+{
+    cJSON *e;
+    cJSON_ArrayForEach(e, vt_authfile_allow(af))
+    {
+        if (same_entry(e, entry))
+            return e;
+    }
+    return NULL;
+}
+
+/* The users of the entries the platform writes for itself at every start
+ * (platform.c): vctl, the services, and the platform's own key. */
+static const char *const platform_users[] = {
+    "platform", "control.connection", "config.store", "platform.auth",
+    "control",  "keydiscovery",       "platform_web", NULL,
+};
+
+bool vt_auth_entry_is_platform(const cJSON *entry)
+{
+    const char *user = str_member(entry, "user_id");
+    for (const char *const *u = platform_users; user && *u; u++)
+        if (strcmp(*u, user) == 0)
+            return true;
+    return false;
+}
+
 int vt_authfile_add(vt_authfile *af, cJSON *entry, bool overwrite)
 {
     cJSON *allow = vt_authfile_allow(af);

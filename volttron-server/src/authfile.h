@@ -37,5 +37,12 @@ cJSON *vt_auth_entry_new(const char *credentials, const char *user_id, const cha
  * same domain+address+mechanism+credentials, is replaced when overwrite is
  * set, else -EEXIST. */
 int vt_authfile_add(vt_authfile *af, cJSON *entry, bool overwrite);
+/* The allow entry vt_authfile_add would replace (borrowed), or NULL. */
+cJSON *vt_authfile_find_same(vt_authfile *af, const cJSON *entry);
+
+/* Whether entry is one the platform writes for itself (its key, vctl's,
+ * its services'): RPC may not remove or change those, or an agent could
+ * lock the platform's own tools out. */
+bool vt_auth_entry_is_platform(const cJSON *entry);
 
 #endif

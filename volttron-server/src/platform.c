@@ -124,10 +124,11 @@ static int write_auth_entries(platform *p)
     } entries[] = {
         {"platform", NULL, "", true},
         {"control.connection", "control.connection",
-         "modify_rpc_method_allowance,allow_auth_modifications", true},
+         "modify_rpc_method_allowance,allow_auth_modifications," VT_CONTROL_CAPABILITY, true},
         {"config.store", "config.store", "sync_agent_config", false},
         {"platform.auth", "platform.auth", "modify_rpc_method_allowance", false},
-        {"control", "control", "modify_rpc_method_allowance,allow_auth_modifications", true},
+        {"control", "control",
+         "modify_rpc_method_allowance,allow_auth_modifications," VT_CONTROL_CAPABILITY, true},
         {"keydiscovery", "keydiscovery", "", false},
         {"platform_web", "platform_web", "allow_auth_modifications", false},
     };

@@ -31,9 +31,11 @@ static bool bind(vt_rpc_request *req, const act_signature *sig, act_bound *b)
     return true;
 }
 
+/* The requester is the agent the call came from (VOLTTRON: the message's
+ * peer), whatever auth user its key maps to. */
 static const char *caller(const vt_rpc_request *req)
 {
-    const char *c = vt_rpc_caller(req);
+    const char *c = vt_rpc_peer(req);
     return c ? c : "";
 }
 

@@ -9,12 +9,18 @@
 #include <string.h>
 
 #include <volttron/client/client.h>
+#include <volttron/utils/pattern.h>
 
 #include "../authfile.h"
 #include "services.h"
 
 #define LOG "platform.auth"
 #define WATCH_MS 1000
+/* Who may change auth.json, and the RPC authorisations of other agents:
+ * VOLTTRON's capability names, held by the platform's own control and vctl
+ * entries. */
+#define AUTH_MODS "allow_auth_modifications"
+#define RPC_MODS "modify_rpc_method_allowance"
 
 typedef struct auth_svc auth_svc;
 
@@ -373,6 +379,15 @@ static cJSON *rpc_update_id_rpc_authorizations(vt_agent *agent, vt_rpc_request *
     cJSON *e = identity ? entry_by(s, "identity", identity, NULL) : NULL;
     if (!e)
         return cJSON_CreateNull();
+    /* An agent records its own methods; anyone else's would let it decide
+     * who may call another agent. */
+    const cJSON *owner = cJSON_GetObjectItemCaseSensitive(e, "user_id");
+    if (!cJSON_IsString(owner) || strcmp(owner->valuestring, vt_rpc_caller(req)) != 0) {
+        vt_log_warning(LOG, "%s may not record RPC method authorizations for %s (user %s)",
+                       vt_rpc_caller(req), identity,
+                       cJSON_IsString(owner) ? owner->valuestring : "-");
+        return cJSON_CreateNull();
+    }
     cJSON *have = cJSON_GetObjectItemCaseSensitive(e, "rpc_method_authorizations");
     if (!cJSON_IsObject(have)) {
         cJSON_DeleteItemFromObjectCaseSensitive(e, "rpc_method_authorizations");
@@ -607,6 +622,16 @@ static cJSON *complete_entry(vt_rpc_request *req, const cJSON *given)
             return NULL;
         }
     }
+    const cJSON *identity = cJSON_GetObjectItemCaseSensitive(given, "identity");
+    if (cJSON_IsString(identity) && !vt_pattern_is_regex(identity->valuestring) &&
+        vt_identity_check(identity->valuestring, "identity", false) < 0) {
+        vt_rpc_raise(req, "builtins.ValueError", "%s", vt_last_error());
+        return NULL;
+    }
+    if (identity && !cJSON_IsString(identity) && !cJSON_IsNull(identity)) {
+        vt_rpc_raise(req, "builtins.ValueError", "an auth entry's identity must be a string");
+        return NULL;
+    }
     cJSON *e = vt_auth_entry_new(cJSON_IsString(cred) ? cred->valuestring : NULL,
                                  cJSON_IsString(user) ? user->valuestring : NULL, NULL, NULL, NULL);
     const cJSON *v;
@@ -626,6 +651,20 @@ static cJSON *complete_entry(vt_rpc_request *req, const cJSON *given)
     return e;
 }
 
+/* Refuse (raising on req) to change or remove one of the platform's own
+ * entries; true if refused. */
+static bool protects_platform(vt_rpc_request *req, const cJSON *entry)
+{
+    if (!entry || !vt_auth_entry_is_platform(entry))
+        return false;
+    const cJSON *u = cJSON_GetObjectItemCaseSensitive(entry, "user_id");
+    vt_rpc_raise(req, "builtins.ValueError",
+                 "the auth entry of %s is the platform's own (vctl and the services connect "
+                 "with it): it cannot be changed or removed by RPC",
+                 cJSON_IsString(u) ? u->valuestring : "?");
+    return true;
+}
+
 static cJSON *rpc_file_add(vt_agent *a, vt_rpc_request *req, void *ctx)
 {
     (void)a;
@@ -633,6 +672,10 @@ static cJSON *rpc_file_add(vt_agent *a, vt_rpc_request *req, void *ctx)
     cJSON *e = complete_entry(req, vt_rpc_arg(req, 0, "entry"));
     if (!e)
         return NULL;
+    if (protects_platform(req, e) || protects_platform(req, vt_authfile_find_same(s->af, e))) {
+        cJSON_Delete(e);
+        return NULL;
+    }
     const cJSON *overwrite = vt_rpc_arg(req, 1, "overwrite");
     if (vt_authfile_add(s->af, e, cJSON_IsTrue(overwrite)) < 0)
         return vt_rpc_raise(req, "volttron.platform.auth.AuthFileEntryAlreadyExists", "%s",
@@ -650,9 +693,16 @@ static cJSON *rpc_file_update_by_index(vt_agent *a, vt_rpc_request *req, void *c
         index->valueint >= cJSON_GetArraySize(list))
         return vt_rpc_raise(req, "volttron.platform.auth.AuthFileIndexError",
                             "invalid index %s", cJSON_IsNumber(index) ? "" : "(not a number)");
+    if (list == vt_authfile_allow(s->af) &&
+        protects_platform(req, cJSON_GetArrayItem(list, index->valueint)))
+        return NULL;
     cJSON *e = complete_entry(req, vt_rpc_arg(req, 0, "auth_entry"));
     if (!e)
         return NULL;
+    if (list == vt_authfile_allow(s->af) && protects_platform(req, e)) {
+        cJSON_Delete(e);
+        return NULL;
+    }
     cJSON_ReplaceItemInArray(list, index->valueint, e);
     return saved(s, req, NULL);
 }
@@ -666,6 +716,9 @@ static cJSON *remove_indices(auth_svc *s, vt_rpc_request *req, cJSON *list, cons
         if (!cJSON_IsNumber(i) || i->valueint < 0 || i->valueint >= n)
             return vt_rpc_raise(req, "volttron.platform.auth.AuthFileIndexError",
                                 "invalid index %g", cJSON_IsNumber(i) ? i->valuedouble : -1.0);
+        if (list == vt_authfile_allow(s->af) &&
+            protects_platform(req, cJSON_GetArrayItem(list, i->valueint)))
+            return NULL;
     }
     /* from the highest index down, so the others stay valid */
     for (int k = n - 1; k >= 0; k--) {
@@ -830,27 +883,28 @@ int vt_auth_service_start(vt_router *router, const char *home)
         {"get_roles", "user_id", NULL, rpc_get_roles},
         {"update_id_rpc_authorizations", "identity, rpc_methods", NULL,
          rpc_update_id_rpc_authorizations},
-        {"add_rpc_authorizations", "identity, method, authorizations", NULL,
+        {"add_rpc_authorizations", "identity, method, authorizations", RPC_MODS,
          rpc_add_rpc_authorizations},
-        {"delete_rpc_authorizations", "identity, method, denied_authorizations", NULL,
+        {"delete_rpc_authorizations", "identity, method, denied_authorizations", RPC_MODS,
          rpc_delete_rpc_authorizations},
-        {"approve_authorization", "user_id", "allow_auth_modifications", rpc_approve},
-        {"deny_authorization", "user_id", "allow_auth_modifications", rpc_deny},
-        {"delete_authorization", "user_id", "allow_auth_modifications", rpc_delete_authorization},
+        {"approve_authorization", "user_id", AUTH_MODS, rpc_approve},
+        {"deny_authorization", "user_id", AUTH_MODS, rpc_deny},
+        {"delete_authorization", "user_id", AUTH_MODS, rpc_delete_authorization},
         {"get_pending_authorizations", NULL, NULL, rpc_get_pending},
         {"get_approved_authorizations", NULL, NULL, rpc_get_approved},
         {"get_denied_authorizations", NULL, NULL, rpc_get_denied},
         {"auth_file.read", NULL, NULL, rpc_file_read},
-        {"auth_file.add", "entry, overwrite=False", NULL, rpc_file_add},
-        {"auth_file.update_by_index", "auth_entry, index, is_allow=True", NULL,
+        {"auth_file.add", "entry, overwrite=False", AUTH_MODS, rpc_file_add},
+        {"auth_file.update_by_index", "auth_entry, index, is_allow=True", AUTH_MODS,
          rpc_file_update_by_index},
-        {"auth_file.remove_by_credentials", "credentials, is_allow=True", NULL,
+        {"auth_file.remove_by_credentials", "credentials, is_allow=True", AUTH_MODS,
          rpc_file_remove_by_credentials},
-        {"auth_file.remove_by_index", "index, is_allow=True", NULL, rpc_file_remove_by_index},
-        {"auth_file.remove_by_indices", "indices, is_allow=True", NULL,
+        {"auth_file.remove_by_index", "index, is_allow=True", AUTH_MODS,
+         rpc_file_remove_by_index},
+        {"auth_file.remove_by_indices", "indices, is_allow=True", AUTH_MODS,
          rpc_file_remove_by_indices},
-        {"auth_file.set_groups", "groups", NULL, rpc_file_set_groups},
-        {"auth_file.set_roles", "roles", NULL, rpc_file_set_roles},
+        {"auth_file.set_groups", "groups", AUTH_MODS, rpc_file_set_groups},
+        {"auth_file.set_roles", "roles", AUTH_MODS, rpc_file_set_roles},
         {"auth_file.find_by_credentials", "credentials, is_allow=True", NULL,
          rpc_file_find_by_credentials},
     };

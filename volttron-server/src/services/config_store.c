@@ -585,7 +585,7 @@ static cJSON *rpc_initialize_configs(vt_agent *agent, vt_rpc_request *req, void 
         return vt_rpc_raise(req, "builtins.TypeError", "initialize_configs() needs identity");
     /* Only agents we know are connected get the push (as VOLTTRON). */
     if (!vt_map_contains(cs->peers, identity) &&
-        strcmp(identity, vt_rpc_caller(req)) != 0)
+        strcmp(identity, vt_rpc_peer(req)) != 0)
         return NULL;
     cJSON *configs = cJSON_CreateObject();
     store *s = store_get(cs, identity, false);

@@ -617,38 +617,45 @@ int vt_control_start(vt_router *router, const char *home, const char *serverkey,
     }
     c->agent = a;
     vt_supervisor_on_event(sup, on_agent_event, c);
+    /* Reading is open to every agent, as in VOLTTRON; changing what runs
+     * (or stopping the platform) takes CONTROL_CAP, which the platform gives
+     * vctl and nobody else unless the operator grants it. */
     static const struct {
         const char *name, *params;
         vt_rpc_method fn;
+        bool changes;
     } methods[] = {
-        {"list_agents", "", rpc_list_agents},
-        {"status_agents", "get_agent_user=False", rpc_status_agents},
-        {"agent_status", "uuid", rpc_agent_status},
-        {"agent_name", "uuid", rpc_agent_name},
-        {"agent_version", "uuid", rpc_agent_version},
-        {"agent_versions", "", rpc_agent_versions},
-        {"agent_vip_identity", "uuid", rpc_agent_vip_identity},
-        {"identity_exists", "identity", rpc_identity_exists},
-        {"start_agent", "uuid", rpc_start_agent},
-        {"stop_agent", "uuid", rpc_stop_agent},
-        {"restart_agent", "uuid", rpc_restart_agent},
-        {"remove_agent", "uuid, remove_auth=True", rpc_remove_agent},
-        {"tag_agent", "uuid, tag", rpc_tag_agent},
-        {"prioritize_agent", "uuid, priority='50'", rpc_prioritize_agent},
-        {"clear_status", "clear_all=False", rpc_clear_status},
-        {"shutdown", "", rpc_shutdown},
-        {"stop_platform", "", rpc_stop_platform},
-        {"peerlist", "", rpc_peerlist},
-        {"serverkey", "", rpc_serverkey},
-        {"get_all_agent_publickeys", "", rpc_get_all_agent_publickeys},
+        {"list_agents", "", rpc_list_agents, false},
+        {"status_agents", "get_agent_user=False", rpc_status_agents, false},
+        {"agent_status", "uuid", rpc_agent_status, false},
+        {"agent_name", "uuid", rpc_agent_name, false},
+        {"agent_version", "uuid", rpc_agent_version, false},
+        {"agent_versions", "", rpc_agent_versions, false},
+        {"agent_vip_identity", "uuid", rpc_agent_vip_identity, false},
+        {"identity_exists", "identity", rpc_identity_exists, false},
+        {"start_agent", "uuid", rpc_start_agent, true},
+        {"stop_agent", "uuid", rpc_stop_agent, true},
+        {"restart_agent", "uuid", rpc_restart_agent, true},
+        {"remove_agent", "uuid, remove_auth=True", rpc_remove_agent, true},
+        {"tag_agent", "uuid, tag", rpc_tag_agent, true},
+        {"prioritize_agent", "uuid, priority='50'", rpc_prioritize_agent, true},
+        {"clear_status", "clear_all=False", rpc_clear_status, true},
+        {"shutdown", "", rpc_shutdown, true},
+        {"stop_platform", "", rpc_stop_platform, true},
+        {"peerlist", "", rpc_peerlist, false},
+        {"serverkey", "", rpc_serverkey, false},
+        {"get_all_agent_publickeys", "", rpc_get_all_agent_publickeys, false},
         {"install_agent",
          "filename, channel_name, vip_identity=None, publickey=None, secretkey=None, "
          "force=False",
-         vt_control_rpc_install_agent},
+         vt_control_rpc_install_agent, true},
         {"install_agent_package", "package, vip_identity=None, force=False, config=None",
-         vt_control_rpc_install_package},
+         vt_control_rpc_install_package, true},
     };
-    for (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++)
+    for (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++) {
         vt_rpc_export_doc(a, methods[i].name, methods[i].fn, c, methods[i].params, NULL);
+        if (methods[i].changes)
+            vt_rpc_require(a, methods[i].name, VT_CONTROL_CAPABILITY);
+    }
     return 0;
 }

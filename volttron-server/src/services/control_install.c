@@ -246,7 +246,7 @@ cJSON *vt_control_rpc_install_agent(vt_agent *agent, vt_rpc_request *req, void *
         job_free(j);
         return NULL;
     }
-    j->ch = vt_channel_open(agent, vt_rpc_caller(req), channel, on_data, j);
+    j->ch = vt_channel_open(agent, vt_rpc_peer(req), channel, on_data, j);
     if (!j->ch) {
         job_free(j);
         return vt_rpc_raise(req, "builtins.RuntimeError", "%s", vt_last_error());

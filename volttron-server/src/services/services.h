@@ -18,6 +18,12 @@ int vt_auth_service_start(vt_router *router, const char *home);
 /* platform.health: the platform-wide view of agents' health. */
 int vt_health_service_start(vt_router *router);
 
+/* The capability control requires of callers that install, start, stop or
+ * remove agents or stop the platform (VOLTTRON 9 requires none: any admitted
+ * key could run code as the platform's user). The platform's entries for
+ * vctl and control hold it. */
+#define VT_CONTROL_CAPABILITY "allow_platform_control"
+
 /* control: VOLTTRON's control API over the agent instance manager (sup is
  * borrowed and must outlive the service). serverkey NULL without auth. */
 struct vt_supervisor;

@@ -73,8 +73,12 @@ VT_CLIENT_EXPORT void vt_rpc_require(vt_agent *agent, const char *name,
 /* The capabilities name requires (NULL-terminated, borrowed), or NULL. */
 VT_CLIENT_EXPORT const char *const *vt_rpc_required(vt_agent *agent, const char *name);
 
-/* In a method: who called (the user-id the router stamped), what, with what. */
+/* In a method: who called: the auth user the caller's key proved (the
+ * user-id frame the router stamps; what capabilities are checked against),
+ * and the peer identity the call came from (where answers and channels go).
+ * Without authentication both are the caller's identity. */
 VT_CLIENT_EXPORT const char *vt_rpc_caller(const vt_rpc_request *req);
+VT_CLIENT_EXPORT const char *vt_rpc_peer(const vt_rpc_request *req);
 VT_CLIENT_EXPORT const char *vt_rpc_method_name(const vt_rpc_request *req);
 /* Positional arguments (an array, never NULL) and keyword arguments (an
  * object, never NULL), borrowed. */
