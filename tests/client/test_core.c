@@ -2,6 +2,7 @@
  * frames an agent sends, and how it takes what C and Python routers and
  * peers deliver (spec vip-wire.md §2.2, §3-§8). */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -489,6 +490,22 @@ START_TEST(test_delivery_prefix_and_bus)
 }
 END_TEST
 
+START_TEST(test_signal_handler_keeps_errno)
+{
+    /* The loop's SIGINT/SIGTERM handler writes to a pipe; when the pipe is
+     * full that write fails, and the errno of the code it interrupted must
+     * survive. */
+    vt_loop *l = vt_loop_new();
+    ck_assert_int_eq(vt_loop_stop_on_signals(l), 0);
+    for (int i = 0; i < 70000; i++) /* more than a pipe holds */
+        raise(SIGINT);
+    errno = EDOM;
+    raise(SIGINT);
+    ck_assert_int_eq(errno, EDOM);
+    vt_loop_destroy(&l);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("core");
@@ -506,6 +523,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_call_errors);
     tcase_add_test(tc, test_publish_frames_and_ack_forms);
     tcase_add_test(tc, test_delivery_prefix_and_bus);
+    tcase_add_test(tc, test_signal_handler_keeps_errno);
     suite_add_tcase(s, tc);
     return s;
 }

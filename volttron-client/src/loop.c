@@ -342,12 +342,16 @@ static atomic_int signal_fd = -1;
 
 static void on_signal(int sig)
 {
+    /* The interrupted code may be about to read errno: a failed write here
+     * (a full pipe) must not change it under its feet. */
+    int saved = errno;
     int fd = atomic_load(&signal_fd);
     if (fd >= 0) {
         char c = (char)sig;
         ssize_t w = write(fd, &c, 1);
         (void)w; /* a full pipe already holds a pending stop */
     }
+    errno = saved;
 }
 
 static void signal_ready(vt_loop *l, int fd, unsigned events, void *ctx)

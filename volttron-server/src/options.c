@@ -32,6 +32,9 @@ enum {
     OPT_SETUP_MODE,
     OPT_MONITOR_FREQ,
     OPT_MAX_MESSAGE_SIZE,
+    OPT_MAX_QUEUE,
+    OPT_CONFIG_STORE_LIMIT,
+    OPT_ALLOW_UNAUTH_REMOTE,
     OPT_WEB_ADDRESS,
     OPT_VC_ADDRESS,
     OPT_VC_SERVERKEY,
@@ -59,6 +62,9 @@ static const struct option longopts[] = {
     {"setup-mode", no_argument, NULL, OPT_SETUP_MODE},
     {"agent-monitor-frequency", required_argument, NULL, OPT_MONITOR_FREQ},
     {"max-message-size", required_argument, NULL, OPT_MAX_MESSAGE_SIZE},
+    {"max-peer-queue", required_argument, NULL, OPT_MAX_QUEUE},
+    {"config-store-limit", required_argument, NULL, OPT_CONFIG_STORE_LIMIT},
+    {"allow-unauthenticated-remote", no_argument, NULL, OPT_ALLOW_UNAUTH_REMOTE},
     {"bind-web-address", required_argument, NULL, OPT_WEB_ADDRESS},
     {"volttron-central-address", required_argument, NULL, OPT_VC_ADDRESS},
     {"volttron-central-serverkey", required_argument, NULL, OPT_VC_SERVERKEY},
@@ -96,10 +102,18 @@ static void usage(FILE *out)
             "      --instance-name NAME     this platform's instance name\n"
             "      --message-bus zmq        the message bus (only zmq)\n"
             "      --allow-auth True|False  CURVE authentication (default True)\n"
-            "      --no-auth                no authentication: for trusted networks only\n"
+            "      --no-auth                no authentication: any local process of this user\n"
+            "                               may act as any agent (see README, Security model)\n"
+            "      --allow-unauthenticated-remote  with --no-auth, also listen on addresses\n"
+            "                               other hosts reach (refused otherwise)\n"
             "      --autostart/--no-autostart  start agents marked AUTOSTART (default on)\n"
             "      --agent-monitor-frequency SECS  how often crashed agents are checked\n"
             "      --max-message-size BYTES largest VIP message accepted (default 16 MiB)\n"
+            "      --max-peer-queue BYTES   what may wait for one peer that does not read; more\n"
+            "                               is dropped and counted (default 32 MiB, at least\n"
+            "                               twice the largest message)\n"
+            "      --config-store-limit BYTES  largest configuration store of one agent\n"
+            "                               (default 64 MiB)\n"
             "      --agent-restart-limit N  restarts of a crashing agent in a row before giving\n"
             "                               up (default 5; 0 never restarts)\n"
             "      --agent-restart-backoff SECS  wait before the first restart, doubling each\n"
@@ -207,6 +221,17 @@ static int apply(vt_platform_options *o, int opt, const char *value)
         if (rc == 0)
             o->max_message_size = (size_t)v;
         break;
+    case OPT_MAX_QUEUE:
+        rc = parse_int(value, 64 * 1024, 1L << 34, &v, "--max-peer-queue");
+        if (rc == 0)
+            o->max_queue_bytes = (size_t)v;
+        break;
+    case OPT_CONFIG_STORE_LIMIT:
+        rc = parse_int(value, 1024, 1L << 30, &v, "--config-store-limit");
+        if (rc == 0)
+            o->config_store_limit = (size_t)v;
+        break;
+    case OPT_ALLOW_UNAUTH_REMOTE: o->allow_unauthenticated_remote = true; break;
     case OPT_RESTART_LIMIT:
         rc = parse_int(value, 0, 1000, &v, "--agent-restart-limit");
         if (rc == 0)
@@ -312,6 +337,7 @@ int vt_platform_options_parse(int argc, char **argv, vt_platform_options *o)
     o->autostart = true;
     o->agent_monitor_frequency = 600;
     o->max_message_size = 16u << 20;
+    o->config_store_limit = 64u << 20;
     o->agent_restart_limit = 5;
     o->agent_restart_backoff = 1;
     o->agent_stop_timeout = 60;
@@ -395,6 +421,9 @@ void vt_platform_options_log(const vt_platform_options *o)
     vt_log_info(LOG, "verboseness: %d", o->verboseness);
     vt_log_info(LOG, "agent-monitor-frequency: %d", o->agent_monitor_frequency);
     vt_log_info(LOG, "max-message-size: %zu", o->max_message_size);
+    vt_log_info(LOG, "max-peer-queue: %zu%s", o->max_queue_bytes,
+                o->max_queue_bytes ? "" : " (default)");
+    vt_log_info(LOG, "config-store-limit: %zu", o->config_store_limit);
     vt_log_info(LOG, "agent-restart-limit: %d", o->agent_restart_limit);
     vt_log_info(LOG, "agent-restart-backoff: %g", o->agent_restart_backoff);
     vt_log_info(LOG, "agent-stop-timeout: %g", o->agent_stop_timeout);

@@ -23,6 +23,9 @@ typedef struct vt_platform_options {
     bool setup_mode;
     int agent_monitor_frequency;
     size_t max_message_size;
+    size_t max_queue_bytes;         /* per peer, queued and unread; 0: the router's default */
+    size_t config_store_limit;      /* bytes one configuration store may hold */
+    bool allow_unauthenticated_remote; /* --no-auth on more than loopback */
     int agent_restart_limit;        /* crashes in a row before giving up */
     double agent_restart_backoff;   /* seconds before the first restart; doubles */
     double agent_stop_timeout;      /* seconds for SIGINT, then SIGTERM, then SIGKILL */

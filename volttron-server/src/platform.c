@@ -86,7 +86,12 @@ static int settle_instance_name(platform *p)
         if (!current || strcmp(current, p->opts.instance_name) != 0 || !bus) {
             vt_ini_set(ini, "volttron", "message-bus", p->opts.message_bus);
             vt_ini_set(ini, "volttron", "instance-name", p->opts.instance_name);
-            rc = vt_ini_save(ini, path, vt_fs_exists(path) ? 0644 : 0744);
+            /* Not executable, and only the platform's user's to read when
+             * new (it may hold the web secret); an operator's own mode on an
+             * existing file is kept. */
+            struct stat st;
+            mode_t mode = stat(path, &st) == 0 ? (st.st_mode & 0666) : 0600;
+            rc = vt_ini_save(ini, path, mode);
         }
         free(current);
     }
@@ -232,13 +237,62 @@ static int write_pid(platform *p)
     return vt_fs_write_atomic(p->pid_path, pid, (size_t)n, 0644);
 }
 
+/* Whether a --vip-address only the local host reaches: ipc, or tcp on a
+ * loopback address or interface. */
+static bool local_only(const char *url)
+{
+    vt_address a;
+    if (vt_address_parse(url, &a) < 0)
+        return false;
+    bool local = strcmp(a.scheme, "tcp") != 0;
+    if (!local && a.host_key) {
+        char *host = vt_strdup(a.host_key);
+        char *colon = strrchr(host, ':');
+        if (colon)
+            *colon = '\0';
+        const char *h = host;
+        if (h[0] == '[') {
+            h++;
+            host[strlen(host) - 1] = '\0';
+        }
+        local = strncmp(h, "127.", 4) == 0 || strcmp(h, "::1") == 0 ||
+                strcmp(h, "localhost") == 0 || strcmp(h, "lo") == 0;
+        free(host);
+    }
+    vt_address_clear(&a);
+    return local;
+}
+
+/* Without authentication anyone who reaches an address is anyone: say so,
+ * and listen where other hosts reach only when told twice. */
+static int check_no_auth(const platform *p)
+{
+    if (p->opts.auth)
+        return 0;
+    for (size_t i = 0; i < p->opts.nvip; i++) {
+        if (!local_only(p->opts.vip_addresses[i]) && !p->opts.allow_unauthenticated_remote)
+            return vt_error_set(-EPERM, "--no-auth with --vip-address %s would let any host "
+                                        "that reaches it act as any agent: listen on loopback "
+                                        "only, or add --allow-unauthenticated-remote",
+                                p->opts.vip_addresses[i]);
+    }
+    vt_log_warning(LOG, "authentication is OFF (--no-auth): no keys are checked and no "
+                        "capabilities enforced; any process of user %ld (or root) on this host "
+                        "may act as any agent, and so may anything that reaches %s",
+                   (long)geteuid(),
+                   p->opts.nvip ? "the --vip-address(es)" : "nothing else (ipc only)");
+    return 0;
+}
+
 static int start(platform *p)
 {
     setenv("VOLTTRON_HOME", p->opts.volttron_home, 1);
     setenv("MESSAGEBUS", "zmq", 1);
     setenv("AUTH_ENABLED", p->opts.auth ? "True" : "False", 1);
     setenv("AGENT_ISOLATION_MODE", "False", 1);
-    int rc = make_dirs(p);
+    int rc = check_no_auth(p);
+    if (rc == 0)
+        rc = make_dirs(p);
     if (rc == 0)
         rc = settle_instance_name(p);
     p->local_address = p->opts.vip_local_address ? vt_strdup(p->opts.vip_local_address)
@@ -259,6 +313,7 @@ static int start(platform *p)
         .setup_mode = p->opts.setup_mode,
         .keys = &p->keys,
         .max_message_size = p->opts.max_message_size,
+        .max_queue_bytes = p->opts.max_queue_bytes,
         .platform_version = COMPAT_VERSION,
         .vc_address = p->opts.vc_address,
         .vc_serverkey = p->opts.vc_serverkey,
@@ -272,12 +327,17 @@ static int start(platform *p)
     /* platform.auth first: the others check their callers with its map. */
     int rc2 = p->opts.auth ? vt_auth_service_start(p->router, p->opts.volttron_home) : 0;
     if (rc2 == 0)
-        rc2 = vt_config_store_start(p->router, p->opts.volttron_home);
+        rc2 = vt_config_store_start(p->router, p->opts.volttron_home,
+                                    p->opts.config_store_limit);
     if (rc2 == 0)
         rc2 = vt_health_service_start(p->router);
     if (rc2 < 0)
         return rc2;
     sweep_incomplete(p->opts.volttron_home);
+    /* auth.json, config, keystore... written atomically: a crash between
+     * temporary file and rename leaves the temporary one (vctl may be
+     * writing its own right now: only old ones go). */
+    vt_fs_remove_temporaries(p->opts.volttron_home, 60);
     vt_supervisor_options so = {
         .home = p->opts.volttron_home,
         .vip_address = p->local_address,

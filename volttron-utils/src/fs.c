@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <volttron/utils/error.h>
@@ -112,6 +113,36 @@ int vt_fs_write_atomic(const char *path, const void *data, size_t len, mode_t mo
     if (rc < 0)
         return fail(-rc, "sync the directory of", path);
     return 0;
+}
+
+/* "<anything>.tmp." followed by mkostemp's six characters. */
+static bool is_temporary(const char *name)
+{
+    size_t n = strlen(name);
+    return n > 11 && memcmp(name + n - 11, ".tmp.", 5) == 0;
+}
+
+int vt_fs_remove_temporaries(const char *dir, int min_age_s)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return -errno;
+    time_t now = time(NULL);
+    int removed = 0;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        if (!is_temporary(de->d_name))
+            continue;
+        struct stat st;
+        if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode))
+            continue;
+        if (min_age_s > 0 && now - st.st_mtime < min_age_s)
+            continue;
+        if (unlinkat(dirfd(d), de->d_name, 0) == 0)
+            removed++;
+    }
+    closedir(d);
+    return removed;
 }
 
 int vt_fs_write_secret(const char *path, const void *data, size_t len)

@@ -16,7 +16,7 @@
 
 #define LOG "config.store"
 #define PUSH_TIMEOUT_MS 30000
-#define STORE_MAX (64u << 20)
+#define STORE_MAX (64u << 20) /* default limit of one store */
 
 typedef struct entry {
     char *name;        /* as last written (stored case) */
@@ -36,6 +36,8 @@ typedef struct config_store {
     char *dir;
     vt_map *stores;    /* identity -> store */
     vt_map *peers;     /* connected identities (values unused) */
+    vt_map *broken;    /* identity -> path of a store that failed to load in place */
+    size_t limit;      /* bytes a store may take on disk */
 } config_store;
 
 /* ---- entries and stores ---- */
@@ -191,6 +193,11 @@ static bool creates_cycle(store *s, const char *lname, const cJSON *contents)
 
 static int persist(config_store *cs, store *s)
 {
+    const char *broken = vt_map_get(cs->broken, s->identity);
+    if (broken)
+        return vt_error_set(-EIO, "the configuration store of %s at %s could not be loaded (see "
+                                  "the log) and is not overwritten: repair or remove it, then "
+                                  "restart the platform", s->identity, broken);
     char *path = vt_asprintf("%s/%s.store", cs->dir, s->identity);
     int rc = 0;
     if (vt_map_size(s->entries) == 0) {
@@ -214,30 +221,73 @@ static int persist(config_store *cs, store *s)
         cJSON_AddStringToObject(o, "data", e->data);
     }
     char *text = vt_json_dump(doc, VT_JSON_COMPACT);
-    rc = vt_fs_write_atomic(path, text, strlen(text), 0600);
+    size_t len = strlen(text);
+    /* The limit the next start loads with: never write what would not load. */
+    if (len > cs->limit)
+        rc = vt_error_set(-EFBIG, "the configuration store of %s would be %zu bytes, more "
+                                  "than the %zu a store may hold (--config-store-limit)",
+                          s->identity, len, cs->limit);
+    else
+        rc = vt_fs_write_atomic(path, text, len, 0600);
     free(text);
     cJSON_Delete(doc);
     free(path);
     return rc;
 }
 
-/* Load one .store file; entries that no longer parse are dropped (and the
- * file rewritten), as VOLTTRON does. */
+/* Keep what could not be loaded where an operator finds it, under a name
+ * the next start does not load: "<file>.<what>-<UTC time>". NULL if it
+ * could not be moved (or copied). */
+static char *set_aside(const char *path, const char *what, const char *text, size_t len)
+{
+    char when[VT_TIME_BUFSZ];
+    vt_time_format_utc(vt_time_now_us(), when);
+    for (char *c = when; *c; c++)
+        if (*c == ':')
+            *c = '-';
+    char *aside = vt_asprintf("%s.%s-%s", path, what, when);
+    int rc = text ? vt_fs_write_atomic(aside, text, len, 0600) : rename(path, aside);
+    if (rc < 0) {
+        vt_log_error(LOG, "cannot keep %s as %s: %s", path, aside,
+                     text ? vt_last_error() : strerror(errno));
+        free(aside);
+        return NULL;
+    }
+    return aside;
+}
+
+/* Load one .store file. A store that cannot be loaded is moved aside and
+ * never overwritten; entries that no longer parse are dropped, as
+ * VOLTTRON does, after the file as it was is kept beside. */
 static void load_store(config_store *cs, const char *file)
 {
     size_t n = strlen(file);
     char *identity = vt_strndup(file, n - 6);
     char *path = vt_asprintf("%s/%s", cs->dir, file);
+    if (!vt_identity_valid(identity)) {
+        vt_log_error(LOG, "%s ignored: \"%s\" is not an identity", path, identity);
+        free(path);
+        free(identity);
+        return;
+    }
     char *text = NULL;
     size_t len = 0;
     cJSON *doc = NULL;
-    if (vt_fs_read_file(path, STORE_MAX, &text, &len) == 0)
+    if (vt_fs_read_file(path, cs->limit, &text, &len) == 0)
         doc = vt_json_parse(text, len, 0, path, NULL);
-    free(text);
     if (!cJSON_IsObject(doc)) {
-        vt_log_error(LOG, "store %s not loaded: %s", path,
-                     doc ? "not a JSON object" : vt_last_error());
+        char why[512];
+        snprintf(why, sizeof why, "%s", doc ? "not a JSON object" : vt_last_error());
+        char *aside = set_aside(path, "unloadable", NULL, 0);
+        if (aside)
+            vt_log_error(LOG, "configuration store of %s not loaded (%s): moved to %s, where "
+                              "it stays; %s starts with an empty store", identity, why, aside,
+                         identity);
+        else
+            vt_map_set(cs->broken, identity, vt_strdup(path));
+        free(aside);
         cJSON_Delete(doc);
+        free(text);
         free(path);
         free(identity);
         return;
@@ -273,8 +323,18 @@ static void load_store(config_store *cs, const char *file)
         free(lname);
     }
     cJSON_Delete(doc);
-    if (dropped)
-        persist(cs, s);
+    if (dropped) {
+        char *aside = set_aside(path, "before-repair", text, len);
+        if (aside) {
+            vt_log_warning(LOG, "%s rewritten without the entries above; the file as it was "
+                                "is kept as %s", path, aside);
+            persist(cs, s);
+        } else {
+            vt_map_set(cs->broken, identity, vt_strdup(path));
+        }
+        free(aside);
+    }
+    free(text);
     free(path);
     free(identity);
 }
@@ -338,6 +398,22 @@ static bool bool_arg(vt_rpc_request *req, int pos, const char *name, bool def)
     return cJSON_IsBool(v) ? cJSON_IsTrue(v) : def;
 }
 
+/* The identity argument: NULL (raised on req) unless it is a valid identity,
+ * since it becomes a file name (configuration_store/<identity>.store). */
+static const char *identity_arg(vt_rpc_request *req, const char *method)
+{
+    const cJSON *v = vt_rpc_arg(req, 0, "identity");
+    if (!cJSON_IsString(v)) {
+        vt_rpc_raise(req, "builtins.TypeError", "%s() needs identity (a string)", method);
+        return NULL;
+    }
+    if (vt_identity_check(v->valuestring, "identity", true) < 0) {
+        vt_rpc_raise(req, "builtins.ValueError", "%s", vt_last_error());
+        return NULL;
+    }
+    return v->valuestring;
+}
+
 static cJSON *no_such(vt_rpc_request *req, const char *name, const char *identity)
 {
     /* VOLTTRON's text, typo included: tools look for "No configuration file". */
@@ -349,7 +425,9 @@ static cJSON *rpc_set_config(vt_agent *agent, vt_rpc_request *req, void *ctx)
 {
     (void)agent;
     config_store *cs = ctx;
-    const char *identity = str_arg(req, 0, "identity");
+    const char *identity = identity_arg(req, "set_config");
+    if (!identity)
+        return NULL;
     const char *raw_name = str_arg(req, 1, "config_name");
     const cJSON *raw = vt_rpc_arg(req, 2, "raw_contents");
     const char *type = str_arg(req, 3, "config_type");
@@ -357,7 +435,7 @@ static cJSON *rpc_set_config(vt_agent *agent, vt_rpc_request *req, void *ctx)
         type = "raw";
     bool trigger = bool_arg(req, 4, "trigger_callback", true);
     bool send_update = bool_arg(req, 5, "send_update", true);
-    if (!identity || !raw_name || !raw)
+    if (!raw_name || !raw)
         return vt_rpc_raise(req, "builtins.TypeError",
                             "set_config() needs identity, config_name and raw_contents");
     char *name = normalise_name(raw_name);
@@ -396,15 +474,17 @@ static cJSON *rpc_set_config(vt_agent *agent, vt_rpc_request *req, void *ctx)
     e->modified = vt_calloc(1, VT_TIME_BUFSZ);
     vt_time_format_utc(vt_time_now_us(), e->modified);
     vt_map_set(s->entries, lname, e);
-    if (persist(cs, s) < 0) {
-        /* Disk refused it: the old entry stays, in memory as on disk. */
+    int prc = persist(cs, s);
+    if (prc < 0) {
+        /* Refused: the old entry stays, in memory as on disk. */
         char err[512];
         snprintf(err, sizeof err, "%s", vt_last_error());
         vt_map_remove(s->entries, lname);
         if (old)
             vt_map_set(s->entries, lname, old);
         free(lname);
-        return vt_rpc_raise(req, "builtins.OSError", "%s", err);
+        return vt_rpc_raise(req, prc == -EFBIG ? "builtins.ValueError" : "builtins.OSError", "%s",
+                            err);
     }
     if (old)
         entry_free(old);
@@ -422,11 +502,13 @@ static cJSON *rpc_delete_config(vt_agent *agent, vt_rpc_request *req, void *ctx)
 {
     (void)agent;
     config_store *cs = ctx;
-    const char *identity = str_arg(req, 0, "identity");
+    const char *identity = identity_arg(req, "delete_config");
+    if (!identity)
+        return NULL;
     const char *raw_name = str_arg(req, 1, "config_name");
     bool trigger = bool_arg(req, 2, "trigger_callback", true);
     bool send_update = bool_arg(req, 3, "send_update", true);
-    if (!identity || !raw_name)
+    if (!raw_name)
         return vt_rpc_raise(req, "builtins.TypeError", "delete_config() needs identity and config_name");
     char *name = normalise_name(raw_name);
     char *lname = lower(name);
@@ -438,7 +520,14 @@ static cJSON *rpc_delete_config(vt_agent *agent, vt_rpc_request *req, void *ctx)
         free(name);
         return r;
     }
-    persist(cs, s);
+    if (persist(cs, s) < 0) {
+        /* Disk refused it: the entry stays, in memory as on disk. */
+        char *l = lower(e->name);
+        vt_map_set(s->entries, l, e);
+        free(l);
+        free(name);
+        return vt_rpc_raise(req, "builtins.OSError", "%s", vt_last_error());
+    }
     if (vt_map_size(s->entries) == 0)
         vt_map_remove(cs->stores, identity);
     if (send_update && vt_map_contains(cs->peers, identity)) {
@@ -455,14 +544,18 @@ static cJSON *rpc_delete_store(vt_agent *agent, vt_rpc_request *req, void *ctx)
 {
     (void)agent;
     config_store *cs = ctx;
-    const char *identity = str_arg(req, 0, "identity");
+    const char *identity = identity_arg(req, "delete_store");
     if (!identity)
-        return vt_rpc_raise(req, "builtins.TypeError", "delete_store() needs identity");
+        return NULL;
     store *s = store_get(cs, identity, false);
     if (!s)
         return NULL;
-    vt_map_clear(s->entries);
-    persist(cs, s);
+    /* An empty store persists as no file: remove it first, then forget. */
+    store empty = {.identity = s->identity, .entries = vt_map_new(NULL)};
+    int rc = persist(cs, &empty);
+    vt_map_destroy(&empty.entries);
+    if (rc < 0)
+        return vt_rpc_raise(req, "builtins.OSError", "%s", vt_last_error());
     vt_map_remove(cs->stores, identity);
     if (vt_map_contains(cs->peers, identity)) {
         cJSON *kwargs = cJSON_CreateObject();
@@ -491,8 +584,10 @@ static cJSON *rpc_list_configs(vt_agent *agent, vt_rpc_request *req, void *ctx)
 {
     (void)agent;
     config_store *cs = ctx;
-    const char *identity = str_arg(req, 0, "identity");
-    store *s = identity ? store_get(cs, identity, false) : NULL;
+    const char *identity = identity_arg(req, "list_configs");
+    if (!identity)
+        return NULL;
+    store *s = store_get(cs, identity, false);
     if (!s)
         return cJSON_CreateArray();
     const char **names = vt_malloc((vt_map_size(s->entries) + 1) * sizeof *names);
@@ -520,16 +615,23 @@ static cJSON *rpc_list_stores(vt_agent *agent, vt_rpc_request *req, void *ctx)
     return list;
 }
 
-static entry *find(config_store *cs, vt_rpc_request *req, const char **identity, char **name)
+/* The entry the identity and config_name arguments name; false (raised on
+ * req) if the identity is not one; *e NULL if there is no such entry. */
+static bool find(config_store *cs, vt_rpc_request *req, const char *method, const char **identity,
+                 char **name, entry **e)
 {
-    *identity = str_arg(req, 0, "identity");
+    *name = NULL;
+    *e = NULL;
+    *identity = identity_arg(req, method);
+    if (!*identity)
+        return false;
     const char *raw_name = str_arg(req, 1, "config_name");
     *name = normalise_name(raw_name ? raw_name : "");
-    store *s = *identity ? store_get(cs, *identity, false) : NULL;
+    store *s = store_get(cs, *identity, false);
     char *lname = lower(*name);
-    entry *e = s ? vt_map_get(s->entries, lname) : NULL;
+    *e = s ? vt_map_get(s->entries, lname) : NULL;
     free(lname);
-    return e;
+    return true;
 }
 
 static cJSON *rpc_get_config(vt_agent *agent, vt_rpc_request *req, void *ctx)
@@ -537,10 +639,12 @@ static cJSON *rpc_get_config(vt_agent *agent, vt_rpc_request *req, void *ctx)
     (void)agent;
     const char *identity;
     char *name;
-    entry *e = find(ctx, req, &identity, &name);
+    entry *e;
+    if (!find(ctx, req, "get_config", &identity, &name, &e))
+        return NULL;
     cJSON *r;
     if (!e)
-        r = no_such(req, name, identity ? identity : "");
+        r = no_such(req, name, identity);
     else if (bool_arg(req, 2, "raw", true))
         r = cJSON_CreateString(e->data);
     else
@@ -554,10 +658,12 @@ static cJSON *rpc_get_metadata(vt_agent *agent, vt_rpc_request *req, void *ctx)
     (void)agent;
     const char *identity;
     char *name;
-    entry *e = find(ctx, req, &identity, &name);
+    entry *e;
+    if (!find(ctx, req, "get_metadata", &identity, &name, &e))
+        return NULL;
     cJSON *r;
     if (!e) {
-        r = no_such(req, name, identity ? identity : "");
+        r = no_such(req, name, identity);
     } else {
         r = cJSON_CreateObject();
         cJSON_AddStringToObject(r, "type", e->type);
@@ -580,9 +686,9 @@ static void initial_done(vt_agent *agent, const vt_rpc_result *res, void *ctx)
 static cJSON *rpc_initialize_configs(vt_agent *agent, vt_rpc_request *req, void *ctx)
 {
     config_store *cs = ctx;
-    const char *identity = str_arg(req, 0, "identity");
+    const char *identity = identity_arg(req, "initialize_configs");
     if (!identity)
-        return vt_rpc_raise(req, "builtins.TypeError", "initialize_configs() needs identity");
+        return NULL;
     /* Only agents we know are connected get the push (as VOLTTRON). */
     if (!vt_map_contains(cs->peers, identity) &&
         strcmp(identity, vt_rpc_peer(req)) != 0)
@@ -632,16 +738,24 @@ static void fini(void *ctx)
     config_store *cs = ctx;
     vt_map_destroy(&cs->stores);
     vt_map_destroy(&cs->peers);
+    vt_map_destroy(&cs->broken);
     free(cs->dir);
     free(cs);
 }
 
-int vt_config_store_start(vt_router *router, const char *home)
+int vt_config_store_start(vt_router *router, const char *home, size_t limit)
 {
     config_store *cs = vt_calloc(1, sizeof *cs);
+    cs->limit = limit ? limit : STORE_MAX;
     cs->dir = vt_fs_path_join(home, "configuration_store");
     cs->stores = vt_map_new(store_free);
     cs->peers = vt_map_new(NULL);
+    cs->broken = vt_map_new(free);
+    /* Writes a crash cut short: the stores they were replacing are intact. */
+    int tmps = vt_fs_remove_temporaries(cs->dir, 0);
+    if (tmps > 0)
+        vt_log_info(LOG, "removed %d temporary file(s) left in %s by an interrupted write", tmps,
+                    cs->dir);
     load_all(cs);
     vt_agent *a = vt_router_add_service(router, "config.store", "1.0", fini, cs);
     if (!a) {

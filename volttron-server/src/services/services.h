@@ -9,8 +9,9 @@
 bool vt_is_service_identity(const char *identity);
 
 /* config.store: per-agent configuration stores under
- * $home/configuration_store. 0 or a negative errno. */
-int vt_config_store_start(vt_router *router, const char *home);
+ * $home/configuration_store, each at most limit bytes on disk (a store
+ * larger than that is neither written nor loaded). 0 or a negative errno. */
+int vt_config_store_start(vt_router *router, const char *home, size_t limit);
 
 /* platform.auth: auth.json's API and the capability map (auth on only). */
 int vt_auth_service_start(vt_router *router, const char *home);

@@ -28,6 +28,13 @@ VT_UTILS_EXPORT int vt_fs_mkdir_p(const char *path, mode_t mode);
 VT_UTILS_EXPORT int vt_fs_write_atomic(const char *path, const void *data, size_t len,
                                        mode_t mode);
 
+/* Remove the temporary files vt_fs_write_atomic leaves in dir when the
+ * process dies between creating and renaming one ("<name>.tmp.XXXXXX"),
+ * that were last written at least min_age_s seconds ago (0: all of them;
+ * a writer in another process may own a fresh one). Returns how many were
+ * removed, or a negative errno if dir cannot be read. */
+VT_UTILS_EXPORT int vt_fs_remove_temporaries(const char *dir, int min_age_s);
+
 /* vt_fs_write_atomic with mode 0600: the secret never exists with wider
  * permissions, not even for a moment. */
 VT_UTILS_EXPORT int vt_fs_write_secret(const char *path, const void *data, size_t len);
