@@ -41,6 +41,7 @@ typedef struct proc {
     int pidfd;               /* -1 without pidfd support: polled instead */
     vt_timer *poll_timer;
     vt_output *out, *err;
+    vt_output_budget *budget; /* the two outputs', across restarts */
     bool exited;
     int code;
     int64_t started_ms;
@@ -324,8 +325,8 @@ static int spawn(proc *p, const vt_instance *inst)
     if (rc == 0) {
         vt_output_destroy(&p->out); /* what the previous run left */
         vt_output_destroy(&p->err);
-        p->out = vt_output_new(s->loop, fds[0][0], inst->identity, false);
-        p->err = vt_output_new(s->loop, fds[1][0], inst->identity, true);
+        p->out = vt_output_new(s->loop, fds[0][0], inst->identity, false, p->budget);
+        p->err = vt_output_new(s->loop, fds[1][0], inst->identity, true, p->budget);
         p->exited = false;
         p->code = 0;
         p->started_ms = vt_time_monotonic_ms();
@@ -355,6 +356,7 @@ static void proc_free(void *v)
     cancel(s, &p->stop_timer);
     vt_output_destroy(&p->out);
     vt_output_destroy(&p->err);
+    vt_output_budget_destroy(&p->budget);
     notify_waiters(p, 0);
     free(p->identity);
     free(p);
@@ -368,6 +370,7 @@ static proc *get(vt_supervisor *s, const char *identity, bool create)
         p->s = s;
         p->identity = vt_strdup(identity);
         p->pidfd = -1;
+        p->budget = vt_output_budget_new(s->loop, identity, &s->o.output_limits);
         vt_map_set(s->procs, identity, p);
     }
     return p;

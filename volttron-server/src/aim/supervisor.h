@@ -14,6 +14,8 @@
 #include <volttron/client/instances.h>
 #include <volttron/client/loop.h>
 
+#include "output.h"
+
 typedef struct vt_supervisor vt_supervisor;
 
 typedef struct vt_supervisor_options {
@@ -24,6 +26,9 @@ typedef struct vt_supervisor_options {
     int64_t restart_backoff_ms;     /* first delay; doubles per restart */
     int64_t restart_backoff_max_ms; /* cap; a run this long resets the count */
     int64_t stop_timeout_ms;        /* SIGINT, this long, SIGTERM, this long, SIGKILL */
+    /* Each agent's log budget (output.h); zeros are the defaults, 1000
+     * lines at once then 100 a second, drops reported every 10 s. */
+    vt_output_limits output_limits;
 } vt_supervisor_options;
 
 /* Events for the control service (alerts, router bookkeeping). */
