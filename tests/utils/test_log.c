@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <volttron/utils/error.h>
@@ -162,6 +163,84 @@ START_TEST(test_rotation_followed)
 }
 END_TEST
 
+static long file_size(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 ? (long)st.st_size : -1;
+}
+
+/* The record number i in a file's text, or -1 when there is none. */
+static int first_record(const char *text)
+{
+    const char *p = strstr(text, "record ");
+    return p ? atoi(p + 7) : -1;
+}
+
+static int last_record(const char *text)
+{
+    const char *p = NULL;
+    for (const char *q = text; (q = strstr(q, "record ")); q++)
+        p = q;
+    return p ? atoi(p + 7) : -1;
+}
+
+START_TEST(test_size_rotation_keeps_backups)
+{
+    char *path = vt_fs_path_join(dir, "cap.log");
+    char *names[4];
+    for (int k = 0; k < 4; k++)
+        names[k] = k ? vt_asprintf("%s.%d", path, k) : vt_strdup(path);
+    ck_assert_int_eq(vt_log_to_rotating_file(path, 2000, 2), 0);
+    /* ~90 bytes a record: about 22 per file, 300 fill the three many times */
+    for (int i = 0; i < 300; i++) {
+        vt_log_info("test", "record %03d padding padding padding", i);
+        for (int k = 0; k < 3; k++)
+            ck_assert_int_le(file_size(names[k]), 2000);
+    }
+    ck_assert_int_eq(file_size(names[3]), -1); /* only two old files kept */
+    /* newest in path, then path.1, then path.2, nothing lost between them */
+    char *text[3];
+    for (int k = 0; k < 3; k++) {
+        text[k] = slurp(names[k]);
+        ck_assert_int_gt(file_size(names[k]), 1800 * (k > 0));
+    }
+    ck_assert_int_eq(last_record(text[0]), 299);
+    ck_assert_int_eq(first_record(text[0]), last_record(text[1]) + 1);
+    ck_assert_int_eq(first_record(text[1]), last_record(text[2]) + 1);
+    for (int k = 0; k < 3; k++)
+        free(text[k]);
+    for (int k = 0; k < 4; k++)
+        free(names[k]);
+    free(path);
+}
+END_TEST
+
+START_TEST(test_size_rotation_limits)
+{
+    char *path = vt_fs_path_join(dir, "one.log");
+    char *old = vt_asprintf("%s.1", path);
+    ck_assert_int_eq(vt_log_to_rotating_file(path, -1, 2), -EINVAL);
+    ck_assert_int_eq(vt_log_to_rotating_file(path, 100, 100), -EINVAL);
+    /* no old files: the file starts again, still under the cap */
+    ck_assert_int_eq(vt_log_to_rotating_file(path, 500, 0), 0);
+    for (int i = 0; i < 50; i++)
+        vt_log_info("test", "record %03d padding padding padding", i);
+    ck_assert_int_le(file_size(path), 500);
+    ck_assert_int_eq(file_size(old), -1);
+    char *text = slurp(path);
+    ck_assert_int_eq(last_record(text), 49);
+    free(text);
+    /* 0: never rotated (vt_log_to_file) */
+    ck_assert_int_eq(vt_log_to_rotating_file(path, 0, 3), 0);
+    for (int i = 0; i < 50; i++)
+        vt_log_info("test", "record %03d padding padding padding", i);
+    ck_assert_int_gt(file_size(path), 2000);
+    ck_assert_int_eq(file_size(old), -1);
+    free(old);
+    free(path);
+}
+END_TEST
+
 START_TEST(test_parent_lines)
 {
     /* what an agent writes for the platform: "<N>source: line" per line */
@@ -224,6 +303,8 @@ static Suite *suite(void)
     tcase_add_test(tc, test_file_sink_errors_keep_previous);
     tcase_add_test(tc, test_parent_lines);
     tcase_add_test(tc, test_rotation_followed);
+    tcase_add_test(tc, test_size_rotation_keeps_backups);
+    tcase_add_test(tc, test_size_rotation_limits);
     tcase_add_test(tc, test_stdout_and_syslog_do_not_crash);
     suite_add_tcase(s, tc);
     return s;

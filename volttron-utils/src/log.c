@@ -32,6 +32,9 @@ static struct {
     dev_t dev;       /* identity of the open file, to notice rotation */
     ino_t ino;
     int64_t checked_ms;
+    int64_t size;    /* of the open file, as far as we know */
+    int64_t max_bytes; /* rotate past this; 0 never */
+    int backups;     /* path.1 .. path.<backups> kept */
     char *ident;     /* SINK_SYSLOG */
 } logger = {
     .lock = PTHREAD_MUTEX_INITIALIZER,
@@ -153,6 +156,14 @@ static int open_log_file(const char *path, int *fd_out, struct stat *st)
 
 int vt_log_to_file(const char *path)
 {
+    return vt_log_to_rotating_file(path, 0, 0);
+}
+
+int vt_log_to_rotating_file(const char *path, int64_t max_bytes, int backups)
+{
+    if (max_bytes < 0 || backups < 0 || backups > 99)
+        return vt_error_set(-EINVAL, "log rotation: the size limit must be 0 or more and "
+                                     "the number of old files 0 to 99");
     int fd = STDOUT_FILENO;
     struct stat st = {0};
     bool is_stdout = strcmp(path, "-") == 0;
@@ -169,6 +180,9 @@ int vt_log_to_file(const char *path)
     logger.dev = st.st_dev;
     logger.ino = st.st_ino;
     logger.checked_ms = vt_time_monotonic_ms();
+    logger.size = st.st_size;
+    logger.max_bytes = is_stdout ? 0 : max_bytes;
+    logger.backups = backups;
     pthread_mutex_unlock(&logger.lock);
     return 0;
 }
@@ -198,6 +212,7 @@ static int reopen_locked(void)
     logger.fd = fd;
     logger.dev = st.st_dev;
     logger.ino = st.st_ino;
+    logger.size = st.st_size;
     return 0;
 }
 
@@ -225,6 +240,33 @@ static void check_rotation_locked(void)
     struct stat st;
     if (stat(logger.path, &st) < 0 || st.st_dev != logger.dev || st.st_ino != logger.ino)
         reopen_locked();
+    else
+        logger.size = st.st_size; /* other writers (O_APPEND) count too */
+}
+
+/* path.<k> for k >= 1, path for 0. */
+static char *backup_name(int k)
+{
+    return k ? vt_asprintf("%s.%d", logger.path, k) : vt_strdup(logger.path);
+}
+
+/* Shift path -> path.1 -> ... -> path.<backups> (the oldest is replaced)
+ * and start afresh; caller has the lock. Failing renames must not let the
+ * file grow past its cap, so it is emptied instead. */
+static void rotate_locked(void)
+{
+    bool moved = logger.backups > 0;
+    for (int k = logger.backups; moved && k >= 1; k--) {
+        char *from = backup_name(k - 1), *to = backup_name(k);
+        if (rename(from, to) < 0 && (errno != ENOENT || k == 1))
+            moved = false;
+        free(from);
+        free(to);
+    }
+    if (!moved || reopen_locked() < 0) {
+        if (ftruncate(logger.fd, 0) == 0)
+            logger.size = 0;
+    }
 }
 
 int vt_log_format_line(char *buf, int size, int level, const char *source, const char *message)
@@ -323,7 +365,11 @@ void vt_logv(int level, const char *source, const char *fmt, va_list ap)
         if (logger.sink == SINK_FILE) {
             if (logger.path)
                 check_rotation_locked();
+            if (logger.max_bytes > 0 && logger.size > 0 &&
+                logger.size + n > logger.max_bytes)
+                rotate_locked();
             fd = logger.fd;
+            logger.size += n;
         }
         write_all(fd, line, (size_t)n);
     }

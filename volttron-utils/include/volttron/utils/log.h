@@ -13,6 +13,7 @@
 
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #include <volttron/utils/export.h>
 
@@ -46,8 +47,24 @@ VT_UTILS_EXPORT bool vt_log_enabled(int level);
 VT_UTILS_EXPORT void vt_log_to_stderr(void);
 /* Append to path ("-" means stdout). Returns 0 or a negative errno; on failure
  * the previous destination stays. The file is reopened by vt_log_reopen, and
- * automatically when it has been renamed or removed by a log rotator. */
+ * automatically when it has been renamed or removed by a log rotator. The
+ * file grows without bound: vt_log_to_rotating_file(path, 0, 0). */
 VT_UTILS_EXPORT int vt_log_to_file(const char *path);
+
+/* Sane caps for a long-running daemon on a small controller's storage. */
+#define VT_LOG_MAX_BYTES_DEFAULT (10 * 1024 * 1024)
+#define VT_LOG_BACKUPS_DEFAULT 5
+
+/* vt_log_to_file, with the file kept under max_bytes as Python's
+ * RotatingFileHandler does: when a record would take it past max_bytes, path
+ * becomes path.1 (path.1 becomes path.2, ..., path.<backups> is dropped) and a
+ * new path is started. At most (backups + 1) * max_bytes of disk, a record
+ * longer than max_bytes being the only excess. backups 0 keeps no old file
+ * (path is emptied instead); max_bytes 0 never rotates. If the file cannot be
+ * renamed it is emptied, so the cap holds. The size counts what other
+ * processes append too (re-read once a second). No rotation for "-".
+ * -EINVAL for a negative max_bytes or backups outside 0..99. */
+VT_UTILS_EXPORT int vt_log_to_rotating_file(const char *path, int64_t max_bytes, int backups);
 /* syslog(3) with the given ident (copied); the timestamp is syslog's. */
 VT_UTILS_EXPORT void vt_log_to_syslog(const char *ident);
 /* stderr for a parent process that re-logs every line (an agent the
