@@ -31,6 +31,24 @@ START_TEST(test_publish_body_keys)
 }
 END_TEST
 
+/* Found by fuzzing (tests/fuzz/fuzz_json_scan.c): with "bus" written twice
+ * the scanner reported the first value, while subscribers (and VOLTTRON's
+ * router) read the last, so a publish was routed on another bus than the
+ * one its body names. */
+START_TEST(test_repeated_bus_last_wins)
+{
+    vt_pub_scan s;
+    ck_assert_int_eq(scan("{\"bus\": \"\", \"headers\": {}, \"message\": 1, \"bus\": false}",
+                          &s), 0);
+    ck_assert(s.has_bus && !s.bus_is_string);
+    ck_assert_int_eq(scan("{\"bus\": \"a\\u0062\", \"headers\": {}, \"message\": 1, "
+                          "\"bus\": \"other\"}", &s), 0);
+    ck_assert(s.bus_is_string && !s.bus_escaped);
+    ck_assert_uint_eq(s.bus_len, 5);
+    ck_assert(memcmp(s.bus, "other", 5) == 0);
+}
+END_TEST
+
 START_TEST(test_rejects_what_is_not_an_object)
 {
     vt_pub_scan s;
@@ -64,6 +82,7 @@ static Suite *suite(void)
     Suite *s = suite_create("json_scan");
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, test_publish_body_keys);
+    tcase_add_test(tc, test_repeated_bus_last_wins);
     tcase_add_test(tc, test_rejects_what_is_not_an_object);
     suite_add_tcase(s, tc);
     return s;

@@ -327,6 +327,26 @@ START_TEST(test_round_trip)
 }
 END_TEST
 
+/* Found by fuzzing (tests/fuzz/fuzz_ini.c): a key made of or starting with
+ * the BOM's bytes, written as the first line, used to read back as a BOM
+ * followed by a line without a key. */
+START_TEST(test_round_trip_bom_key)
+{
+    vt_ini *ini = parse("\t\xEF\xBB\xBF = 1\n\t\xEF\xBB\xBF~ = 2\n");
+    ck_assert_str_eq(vt_ini_get(ini, "", "\xEF\xBB\xBF"), "1");
+    char *first = vt_ini_dump(ini);
+    vt_ini *again = parse(first);
+    ck_assert_str_eq(vt_ini_get(again, "", "\xEF\xBB\xBF"), "1");
+    ck_assert_str_eq(vt_ini_get(again, "", "\xEF\xBB\xBF~"), "2");
+    char *second = vt_ini_dump(again);
+    ck_assert_str_eq(first, second);
+    free(first);
+    free(second);
+    vt_ini_destroy(&ini);
+    vt_ini_destroy(&again);
+}
+END_TEST
+
 START_TEST(test_save_and_load)
 {
     char *path = vt_fs_path_join(dir, "config");
@@ -476,6 +496,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_set_add_remove);
     tcase_add_test(tc, test_dump_exact);
     tcase_add_test(tc, test_round_trip);
+    tcase_add_test(tc, test_round_trip_bom_key);
     tcase_add_test(tc, test_save_and_load);
     tcase_add_test(tc, test_load_errors);
     tcase_add_test(tc, test_parse_errors);

@@ -209,7 +209,12 @@ int vt_json_scan_object(const char *text, size_t len, vt_pub_scan *out)
             if (kesc)
                 out->keys_escaped = true;
             if (key_is(k, klen, "bus")) {
+                /* Written twice, the last one counts, as for every JSON
+                 * reader (subscribers' included): forget the earlier one. */
                 out->has_bus = true;
+                out->bus_is_string = out->bus_escaped = false;
+                out->bus = NULL;
+                out->bus_len = 0;
                 if (s.p < s.end && *s.p == '"') {
                     out->bus_is_string = true;
                     if (!scan_string(&s, &out->bus, &out->bus_len, &out->bus_escaped))

@@ -372,6 +372,11 @@ char *vt_ini_dump(const vt_ini *ini)
     vt_buf b;
     vt_buf_init(&b);
     const ini_section *top = find_section(ini, "");
+    /* A first key starting with the bytes of a UTF-8 BOM ("\tKEY = v"
+     * read it so) would be read back as the BOM editors add, which reading
+     * skips: write that BOM first so the key survives. */
+    if (top && top->count && strncmp(top->entries[0].key, "\xEF\xBB\xBF", 3) == 0)
+        vt_buf_append(&b, "\xEF\xBB\xBF", 3);
     if (top && top->count)
         dump_section(&b, top, false);
     for (size_t i = 0; i < ini->count; i++)
