@@ -35,6 +35,8 @@ enum {
     OPT_MAX_QUEUE,
     OPT_CONFIG_STORE_LIMIT,
     OPT_ALLOW_UNAUTH_REMOTE,
+    OPT_LOG_MAX_BYTES,
+    OPT_LOG_BACKUPS,
     OPT_WEB_ADDRESS,
     OPT_VC_ADDRESS,
     OPT_VC_SERVERKEY,
@@ -50,6 +52,8 @@ static const struct option longopts[] = {
     {"verbose", no_argument, NULL, 'v'},
     {"quiet", no_argument, NULL, 'q'},
     {"verboseness", required_argument, NULL, OPT_VERBOSENESS},
+    {"log-max-bytes", required_argument, NULL, OPT_LOG_MAX_BYTES},
+    {"log-backup-count", required_argument, NULL, OPT_LOG_BACKUPS},
     {"vip-address", required_argument, NULL, OPT_VIP_ADDRESS},
     {"vip-local-address", required_argument, NULL, OPT_VIP_LOCAL_ADDRESS},
     {"instance-name", required_argument, NULL, OPT_INSTANCE_NAME},
@@ -95,6 +99,9 @@ static void usage(FILE *out)
             "\n"
             "  -c, --config FILE            read options from FILE (default $VOLTTRON_HOME/config)\n"
             "  -l, --log FILE               log to FILE ('-' for stdout) instead of stderr\n"
+            "      --log-max-bytes BYTES    start a new FILE at this size, keeping the last\n"
+            "                               ones as FILE.1 .. FILE.N (default 10 MiB; 0 never)\n"
+            "      --log-backup-count N     how many old log files to keep (default 5)\n"
             "  -v, --verbose / -q, --quiet  more / less logging (repeatable)\n"
             "      --verboseness LEVEL      log level as a number (10 DEBUG .. 50 CRITICAL)\n"
             "      --vip-address URL        also listen on URL (tcp://IP:PORT, ipc://PATH); repeatable\n"
@@ -221,6 +228,16 @@ static int apply(vt_platform_options *o, int opt, const char *value)
         if (rc == 0)
             o->max_message_size = (size_t)v;
         break;
+    case OPT_LOG_MAX_BYTES:
+        rc = parse_int(value, 0, 1L << 40, &v, "--log-max-bytes");
+        if (rc == 0)
+            o->log_max_bytes = v;
+        break;
+    case OPT_LOG_BACKUPS:
+        rc = parse_int(value, 0, 99, &v, "--log-backup-count");
+        if (rc == 0)
+            o->log_backups = (int)v;
+        break;
     case OPT_MAX_QUEUE:
         rc = parse_int(value, 64 * 1024, 1L << 34, &v, "--max-peer-queue");
         if (rc == 0)
@@ -338,6 +355,8 @@ int vt_platform_options_parse(int argc, char **argv, vt_platform_options *o)
     o->agent_monitor_frequency = 600;
     o->max_message_size = 16u << 20;
     o->config_store_limit = 64u << 20;
+    o->log_max_bytes = VT_LOG_MAX_BYTES_DEFAULT;
+    o->log_backups = VT_LOG_BACKUPS_DEFAULT;
     o->agent_restart_limit = 5;
     o->agent_restart_backoff = 1;
     o->agent_stop_timeout = 60;
@@ -424,6 +443,8 @@ void vt_platform_options_log(const vt_platform_options *o)
     vt_log_info(LOG, "max-peer-queue: %zu%s", o->max_queue_bytes,
                 o->max_queue_bytes ? "" : " (default)");
     vt_log_info(LOG, "config-store-limit: %zu", o->config_store_limit);
+    vt_log_info(LOG, "log: %s (rotated at %lld bytes, %d kept)", o->log_file ? o->log_file : "-",
+                (long long)o->log_max_bytes, o->log_backups);
     vt_log_info(LOG, "agent-restart-limit: %d", o->agent_restart_limit);
     vt_log_info(LOG, "agent-restart-backoff: %g", o->agent_restart_backoff);
     vt_log_info(LOG, "agent-stop-timeout: %g", o->agent_stop_timeout);

@@ -5,11 +5,14 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 typedef struct vt_platform_options {
     char *volttron_home;
     char *config_path;          /* the config file that was read, or NULL */
     char *log_file;
+    int64_t log_max_bytes;      /* rotate -l FILE at this size (0: never) */
+    int log_backups;            /* rotated files kept: FILE.1 .. FILE.N */
     int verboseness;            /* Python logging level; WARNING (30) by default */
     char **vip_addresses;
     size_t nvip;

@@ -402,7 +402,9 @@ int vt_platform_main(int argc, char **argv)
         return 77;
     }
     vt_log_set_level(p.opts.verboseness);
-    if (p.opts.log_file && vt_log_to_file(p.opts.log_file) < 0) {
+    /* A file that never stops growing fills a controller's disk: rotate. */
+    if (p.opts.log_file && vt_log_to_rotating_file(p.opts.log_file, p.opts.log_max_bytes,
+                                                   p.opts.log_backups) < 0) {
         fprintf(stderr, "volttron: error: %s\n", vt_last_error());
         vt_platform_options_clear(&p.opts);
         return 1;
