@@ -14,11 +14,11 @@ void *vt_raw_socket(vt_fx *fx, const char *identity)
 {
     vt_keypair k;
     vt_fx_authorize(fx, identity, &k);
-    return vt_raw_socket_keyed(fx, identity, &k, true);
+    return vt_raw_socket_keyed(fx, identity, &k, NULL);
 }
 
 void *vt_raw_socket_keyed(vt_fx *fx, const char *identity, const vt_keypair *keys,
-                          bool reconnect)
+                          const vt_raw_opts *opts)
 {
     vt_keypair k;
     if (keys)
@@ -41,10 +41,14 @@ void *vt_raw_socket_keyed(vt_fx *fx, const char *identity, const vt_keypair *key
         vt_keys_to_z85(k.secret_key, z);
         zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, z, 40);
     }
-    if (!reconnect) {
+    if (opts && opts->no_reconnect) {
         int never = -1;
         zmq_setsockopt(s, ZMQ_RECONNECT_IVL, &never, sizeof never);
     }
+    if (opts && opts->rcvhwm)
+        zmq_setsockopt(s, ZMQ_RCVHWM, &opts->rcvhwm, sizeof opts->rcvhwm);
+    if (opts && opts->rcvbuf)
+        zmq_setsockopt(s, ZMQ_RCVBUF, &opts->rcvbuf, sizeof opts->rcvbuf);
     ck_assert_int_eq(zmq_connect(s, fx->tcp), 0);
     for (size_t i = 0; i < sizeof open_sockets / sizeof open_sockets[0]; i++)
         if (!open_sockets[i]) {

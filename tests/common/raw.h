@@ -12,10 +12,17 @@
  * platform authenticates), connected to the platform's tcp address. Receives
  * time out after 5 s. Closed by vt_raw_close or vt_raw_close_all. */
 void *vt_raw_socket(vt_fx *fx, const char *identity);
-/* The same with given keys (NULL: a new key, not authorised); reconnect
- * false: once its connection is closed it stays closed. */
+/* Socket options set before connecting (0 / false: libzmq's defaults). */
+typedef struct vt_raw_opts {
+    bool no_reconnect;   /* once its connection is closed it stays closed */
+    int rcvhwm;          /* messages queued on our side */
+    int rcvbuf;          /* kernel receive buffer, bytes */
+} vt_raw_opts;
+
+/* The same with given keys (NULL: a new key, not authorised) and options
+ * (may be NULL). */
 void *vt_raw_socket_keyed(vt_fx *fx, const char *identity, const vt_keypair *keys,
-                          bool reconnect);
+                          const vt_raw_opts *opts);
 void vt_raw_close(void **s);
 /* Close every open raw socket and the context (teardown: an assertion may
  * have ended a test before its own closes). */

@@ -136,11 +136,11 @@ START_TEST(test_user_frame_is_the_proven_user)
     vt_agent *echo = vt_fx_agent_on(fx, "echo", false, loop);
     vt_rpc_export(echo, "caller", caller, NULL);
     vt_keypair k = allowed("u-42", "forger");
-    void *raw = vt_raw_socket_keyed(fx, "forger", &k, true);
+    void *raw = vt_raw_socket_keyed(fx, "forger", &k, NULL);
     /* A user-id frame claiming vctl's user. */
-    const char *req[] = {"echo", "VIP1", "control.connection", "m1", "RPC",
-                         "{\"jsonrpc\": \"2.0\", \"id\": \"r1\", \"method\": \"caller\", "
-                         "\"params\": []}"};
+    const char *call = "{\"jsonrpc\": \"2.0\", \"id\": \"r1\", \"method\": \"caller\", "
+                       "\"params\": []}";
+    const char *req[] = {"echo", "VIP1", "control.connection", "m1", "RPC", call};
     vt_raw_send(raw, req, NULL, 6);
     vt_fx_pump(echo, 1000);
     char f[8][256];
@@ -222,7 +222,8 @@ START_TEST(test_silent_squatter_closed)
     /* Once closed, it stays away: what the platform guarantees is that a
      * silent connection cannot keep a name, not that a key set on denying
      * service cannot come back (see the README's security model). */
-    void *squatter = vt_raw_socket_keyed(fx, "victim", &k, false);
+    vt_raw_opts once = {.no_reconnect = true};
+    void *squatter = vt_raw_socket_keyed(fx, "victim", &k, &once);
     vt_fx_pump(peer, 500);
     /* Nothing meant for the victim reaches it. */
     vt_outcome o = vt_fx_call(peer, "victim", "whoami", NULL);

@@ -34,9 +34,9 @@ static int intruder(const char *address)
     vt_address a;
     if (vt_address_parse(address, &a) < 0 || zmq_connect(s, a.endpoint) < 0)
         return 4;
-    const char *frames[] = {"control", "VIP1", "", "m1", "RPC",
-                            "{\"jsonrpc\": \"2.0\", \"id\": \"1\", \"method\": \"shutdown\", "
-                            "\"params\": []}"};
+    const char *call = "{\"jsonrpc\": \"2.0\", \"id\": \"1\", \"method\": \"shutdown\", "
+                       "\"params\": []}";
+    const char *frames[] = {"control", "VIP1", "", "m1", "RPC", call};
     for (int i = 0; i < 6; i++)
         zmq_send(s, frames[i], strlen(frames[i]), i < 5 ? ZMQ_SNDMORE : 0);
     char f[8][512];

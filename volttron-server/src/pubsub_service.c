@@ -25,6 +25,11 @@
 
 enum { SCOPE_INTERNAL = 1, SCOPE_ALL = 2 };
 
+/* What one peer's subscriptions may hold: far beyond any agent's needs, and
+ * a bound on what a peer can make the router keep. */
+#define MAX_SUBS_PER_PEER 10000
+#define MAX_SUB_BYTES_PER_PEER (1u << 20)
+
 typedef struct subscriber {
     vt_peer *peer;
     unsigned scopes;
@@ -94,9 +99,17 @@ size_t vt_pubsub_svc_count(const vt_pubsub_svc *svc)
 
 /* ---- the subscription table ---- */
 
-static bool sub_add(vt_pubsub_svc *svc, vt_peer *peer, unsigned scope, const char *bus,
-                    size_t blen, const char *prefix, size_t plen)
+/* 1: added; 0: the peer had it already; -1: refused (over its bounds). */
+static int sub_add(vt_pubsub_svc *svc, vt_peer *peer, unsigned scope, const char *bus,
+                   size_t blen, const char *prefix, size_t plen)
 {
+    if (!peer->service && (peer->nsubs >= MAX_SUBS_PER_PEER ||
+                           peer->sub_bytes + plen + blen > MAX_SUB_BYTES_PER_PEER)) {
+        vt_router_warn(svc->router, "subscription of %s refused: it holds %zu subscriptions "
+                                    "(%zu bytes), the most a peer may", peer->identity,
+                       peer->nsubs, peer->sub_bytes);
+        return -1;
+    }
     vt_trie *t = vt_map_getn(svc->buses, bus, blen);
     if (!t) {
         t = vt_trie_new();
@@ -109,7 +122,7 @@ static bool sub_add(vt_pubsub_svc *svc, vt_peer *peer, unsigned scope, const cha
     for (size_t i = 0; i < set->n; i++) {
         if (set->v[i].peer == peer) {
             if (set->v[i].scopes & scope)
-                return false;
+                return 0;
             set->v[i].scopes |= scope;
             goto remember;
         }
@@ -127,8 +140,10 @@ remember:;
     ps->scope = scope;
     ps->next = peer->subs;
     peer->subs = ps;
+    peer->nsubs++;
+    peer->sub_bytes += plen + blen;
     svc->count++;
-    return true;
+    return 1;
 }
 
 /* Remove one (scope, bus, prefix) of peer from the tree (not its list). */
@@ -170,6 +185,8 @@ static void sub_remove(vt_pubsub_svc *svc, vt_peer *peer, unsigned scope, const 
             (!prefix || strcmp(ps->prefix, prefix) == 0)) {
             tree_remove(svc, peer, ps);
             *pp = ps->next;
+            peer->nsubs--;
+            peer->sub_bytes -= ps->plen + strlen(ps->bus);
             peer_sub_free(ps);
             svc->count--;
         } else {
@@ -231,20 +248,20 @@ static cJSON *json_arg(zmq_msg_t *f, size_t n, size_t i)
 static bool add_prefixes(vt_pubsub_svc *svc, vt_peer *peer, unsigned scope, const char *bus,
                          const cJSON *prefix)
 {
-    if (cJSON_IsString(prefix)) {
-        sub_add(svc, peer, scope, bus, strlen(bus), prefix->valuestring,
-                strlen(prefix->valuestring));
-        return true;
-    }
+    if (cJSON_IsString(prefix))
+        return sub_add(svc, peer, scope, bus, strlen(bus), prefix->valuestring,
+                       strlen(prefix->valuestring)) >= 0;
     if (!cJSON_IsArray(prefix))
         return false;
+    bool ok = true;
     const cJSON *p;
     cJSON_ArrayForEach(p, prefix)
     {
-        if (cJSON_IsString(p))
-            sub_add(svc, peer, scope, bus, strlen(bus), p->valuestring, strlen(p->valuestring));
+        if (cJSON_IsString(p) && sub_add(svc, peer, scope, bus, strlen(bus), p->valuestring,
+                                         strlen(p->valuestring)) < 0)
+            ok = false;
     }
-    return true;
+    return ok;
 }
 
 static void op_subscribe(vt_pubsub_svc *svc, vt_peer *peer, zmq_msg_t *f, size_t n)

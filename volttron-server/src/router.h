@@ -36,6 +36,7 @@ typedef struct vt_peer {
     bool wants_peerlist;      /* asked for the peer list: gets add/drop notices */
     vt_agent *service;        /* in-process service, or NULL */
     struct peer_sub *subs;    /* pubsub subscriptions (pubsub_service.c) */
+    size_t nsubs, sub_bytes;  /* how many, and their prefixes' bytes */
     uint64_t mark;            /* last publish delivered, to send each once */
     int fd;                   /* connection its messages come on, -1 for services */
     char *sender_json;        /* '{"sender": "<identity>", ' for publishes */

@@ -12,6 +12,7 @@
 
 #include <volttron/client/identity.h>
 #include <volttron/client/loop.h>
+#include <volttron/utils/buf.h>
 #include <volttron/utils/encoding.h>
 #include <volttron/utils/error.h>
 #include <volttron/utils/fs.h>
@@ -30,6 +31,14 @@
 #define MAX_DELAY_MS 100000
 /* An address that has not failed for this long starts over at a short delay. */
 #define FORGIVE_MS (5 * 60 * 1000)
+/* Refused credentials and failing addresses come from strangers: keep a
+ * bounded number (the oldest go first), or new keys would grow memory
+ * without end. */
+#define MAX_PENDING 1000
+#define MAX_FAILURES 10000
+/* Failures answered late at once: beyond this many, refusals go out
+ * without the delay rather than holding memory for a flood. */
+#define MAX_DELAYED 1000
 
 typedef struct failure {
     int64_t delay_ms;
@@ -40,6 +49,7 @@ typedef struct pending_reply {
     struct vt_zap *zap;
     zmq_msg_t f[8];
     size_t n;
+    bool delayed;
 } pending_reply;
 
 struct vt_zap {
@@ -50,6 +60,7 @@ struct vt_zap {
     vt_map *failures;     /* address -> failure */
     cJSON *pending;       /* refused credentials, for platform.auth (§6.5) */
     bool setup_mode;
+    size_t delayed;       /* refusals waiting for their delay */
     unsigned generation;  /* bumped at every reload of auth.json */
     vt_timer *watch;
     void (*before)(void *ctx);
@@ -72,6 +83,8 @@ static void note_pending(struct vt_zap *z, const char *domain, const char *addre
             return;
         }
     }
+    if (cJSON_GetArraySize(z->pending) >= MAX_PENDING)
+        cJSON_DeleteItemFromArray(z->pending, 0);
     e = cJSON_CreateObject();
     cJSON_AddStringToObject(e, "domain", domain);
     cJSON_AddStringToObject(e, "address", address);
@@ -225,6 +238,8 @@ static void send_reply(void *sock, zmq_msg_t *f, size_t n)
 static void reply_free(void *ctx)
 {
     pending_reply *pr = ctx;
+    if (pr->delayed)
+        pr->zap->delayed--;
     for (size_t i = 0; i < pr->n; i++)
         zmq_msg_close(&pr->f[i]);
     free(pr);
@@ -245,12 +260,34 @@ static void set_str(zmq_msg_t *m, const char *s)
     memcpy(zmq_msg_data(m), s, strlen(s));
 }
 
+/* Make room: forget addresses forgiven by now, or all when none is. */
+static void forget_failures(struct vt_zap *z, int64_t now)
+{
+    vt_buf old;
+    vt_buf_init(&old);
+    size_t cursor = 0;
+    const char *key;
+    void *val;
+    while (vt_map_next(z->failures, &cursor, &key, &val)) {
+        failure *fl = val;
+        if (now - fl->last_ms > FORGIVE_MS)
+            vt_buf_append(&old, key, strlen(key) + 1);
+    }
+    if (!old.len)
+        vt_map_clear(z->failures);
+    for (size_t pos = 0; pos < old.len; pos += strlen(old.data + pos) + 1)
+        vt_map_remove(z->failures, old.data + pos);
+    vt_buf_free(&old);
+}
+
 static int64_t failure_delay(struct vt_zap *z, const char *address)
 {
     int64_t now = vt_time_monotonic_ms();
     failure *fl = vt_map_get(z->failures, address);
     if (!fl || now - fl->last_ms > FORGIVE_MS) {
         if (!fl) {
+            if (vt_map_size(z->failures) >= MAX_FAILURES)
+                forget_failures(z, now);
             fl = vt_calloc(1, sizeof *fl);
             vt_map_set(z->failures, address, fl);
         }
@@ -343,7 +380,14 @@ static void handle_request(struct vt_zap *z, zmq_msg_t *f, size_t n)
                        "in %s (add one with: vctl auth add --credentials %s)",
                        mechanism, address, credentials[0] ? credentials : "-", z->path,
                        credentials[0] ? credentials : "<key>");
-        vt_loop_timer(z->loop, delay, 0, delayed_reply, pr, reply_free);
+        if (z->delayed >= MAX_DELAYED) {
+            send_reply(z->sock, pr->f, pr->n);
+            reply_free(pr);
+        } else {
+            pr->delayed = true;
+            z->delayed++;
+            vt_loop_timer(z->loop, delay, 0, delayed_reply, pr, reply_free);
+        }
     }
     free(domain);
     free(address);
