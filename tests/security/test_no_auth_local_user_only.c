@@ -57,9 +57,16 @@ static int intruder(const char *address)
     return rc;
 }
 
+static vt_fx *fx;
+
+static void teardown(void)
+{
+    vt_fx_destroy(&fx);
+}
+
 START_TEST(test_another_user_cannot_use_the_local_socket)
 {
-    vt_fx *fx = vt_fx_start(false, NULL);
+    fx = vt_fx_start(false, NULL);
     pid_t pid = fork();
     ck_assert_int_ge(pid, 0);
     if (pid == 0)
@@ -74,7 +81,6 @@ START_TEST(test_another_user_cannot_use_the_local_socket)
     ck_assert_int_eq(vt_fx_vctl(fx, &out, &err, "status", NULL), 0);
     free(out);
     free(err);
-    vt_fx_destroy(&fx);
 }
 END_TEST
 
@@ -82,6 +88,7 @@ static Suite *suite(void)
 {
     Suite *s = suite_create("no_auth_local_user_only");
     TCase *tc = tcase_create("core");
+    tcase_add_checked_fixture(tc, NULL, teardown);
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_another_user_cannot_use_the_local_socket);
     suite_add_tcase(s, tc);

@@ -50,6 +50,16 @@ static bool all_acked(void *ctx)
     return ((acks *)ctx)->pending == 0;
 }
 
+static vt_fx *fx;
+static vt_agent *hose;
+
+static void teardown(void)
+{
+    vt_agent_destroy(&hose);
+    vt_raw_close_all();
+    vt_fx_destroy(&fx);
+}
+
 START_TEST(test_subscriber_that_never_reads)
 {
     /* Freed memory must show as freed: no AddressSanitizer quarantine. */
@@ -60,7 +70,7 @@ START_TEST(test_subscriber_that_never_reads)
     char limit[32];
     snprintf(limit, sizeof limit, "%d", QUEUE_LIMIT);
     const char *args[] = {"--max-peer-queue", limit, NULL};
-    vt_fx *fx = vt_fx_start(true, args);
+    fx = vt_fx_start(true, args);
 
     /* The sloth: subscribed, then it stops reading, with the smallest
      * buffers it can have, so everything piles up on the platform's side. */
@@ -75,7 +85,7 @@ START_TEST(test_subscriber_that_never_reads)
     ck_assert_uint_ge(vt_raw_recv(sloth, f, 10), 7);
     ck_assert_str_eq(f[5], "request_response");
 
-    vt_agent *hose = vt_fx_agent(fx, "firehose", false);
+    hose = vt_fx_agent(fx, "firehose", false);
     char *body = vt_malloc(MSG_BYTES + 3);
     body[0] = '"';
     memset(body + 1, 'z', MSG_BYTES);
@@ -106,9 +116,6 @@ START_TEST(test_subscriber_that_never_reads)
     free(log);
     free(path);
     free(body);
-    vt_agent_destroy(&hose);
-    vt_raw_close_all();
-    vt_fx_destroy(&fx);
 }
 END_TEST
 
@@ -116,6 +123,7 @@ static Suite *suite(void)
 {
     Suite *s = suite_create("slow_subscriber_bounded");
     TCase *tc = tcase_create("core");
+    tcase_add_checked_fixture(tc, NULL, teardown);
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_subscriber_that_never_reads);
     suite_add_tcase(s, tc);
