@@ -29,9 +29,9 @@ export PKG_CONFIG_PATH="$tmp/pc"
 export LD_LIBRARY_PATH="$root$libdir"
 
 # Each library carries its own version and requires the layer below.
-[ "$(pkg-config --modversion volttron-utils)" = "1.0.0" ]
-[ "$(pkg-config --modversion volttron-client)" = "1.0.0" ]
-[ "$(pkg-config --modversion volttron-server)" = "1.0.0" ]
+[ "$(pkg-config --modversion volttron-utils)" = "1.1.0" ]
+[ "$(pkg-config --modversion volttron-client)" = "1.1.0" ]
+[ "$(pkg-config --modversion volttron-server)" = "1.1.0" ]
 pkg-config --print-requires volttron-client | grep -x 'volttron-utils' >/dev/null
 pkg-config --print-requires volttron-server | grep -x 'volttron-client' >/dev/null
 pkg-config --print-requires-private volttron-client | grep 'libzmq' >/dev/null
@@ -65,7 +65,7 @@ fi
 out=$("$tmp/prog")
 echo "$out"
 case "$out" in
-    "client 1.0.0 utils 1.0.0 json {\"interval\": 5, \"name\": \"caf\\u00e9\"}") ;;
+    "client 1.1.0 utils 1.1.0 json {\"interval\": 5, \"name\": \"caf\\u00e9\"}") ;;
     *) echo "unexpected output: $out"; exit 1 ;;
 esac
 
@@ -129,8 +129,8 @@ echo "installed platform installed and ran agents from source, by name, and gene
 #    installed stops at meson setup, saying why.
 vctl create-agent future "$tmp/future" --client-version '>=2.0,<3' >/dev/null
 if meson setup "$tmp/future/build" "$tmp/future" > "$tmp/future.log" 2>&1; then
-    echo "an agent pinned to libvolttron-client 2 configured against 1.0.0"; exit 1
+    echo "an agent pinned to libvolttron-client 2 configured against 1.1.0"; exit 1
 fi
-grep -q "volttron-client.*found '1.0.0'\|Invalid version.*volttron-client" "$tmp/future.log" || {
+grep -q "volttron-client.*found '1.1.0'\|Invalid version.*volttron-client" "$tmp/future.log" || {
     cat "$tmp/future.log"; exit 1; }
 echo "an agent pinned to another client major version fails at meson setup"

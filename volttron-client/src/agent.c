@@ -341,14 +341,14 @@ static void hello_timeout(vt_loop *loop, vt_timer *timer, void *ctx)
     (void)timer;
     vt_agent *agent = ctx;
     agent->hello_timer = NULL;
-    if (!agent->fail_fast && agent->conn->ops->reconnect && agent->hello_retries < HELLO_RETRIES) {
+    if (!agent->fail_fast && agent->hello_retries < HELLO_RETRIES &&
+        vt_conn_zmq_reconnect(agent->conn)) {
         agent->hello_retries++;
         vt_log_warning(VT_LOG_SRC(agent),
                        "no welcome from the platform at %s within %d s (another connection may "
                        "still hold the identity \"%s\"): connecting again (%u of %d)",
                        agent->address, HELLO_TIMEOUT_MS / 1000, agent->identity,
                        agent->hello_retries, HELLO_RETRIES);
-        agent->conn->ops->reconnect(agent->conn);
         return;
     }
     vt_log_error(VT_LOG_SRC(agent),

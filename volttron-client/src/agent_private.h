@@ -150,5 +150,8 @@ int vt_agent_configure(vt_agent *agent, const vt_agent_options *opts);
 
 /* The ZeroMQ connection (conn_zmq.c). */
 vt_conn *vt_conn_zmq_new(vt_agent *agent);
+/* Replace conn's transport with a fresh connection (the agent says hello
+ * again when it is up): false if conn is not a ZeroMQ connection. */
+bool vt_conn_zmq_reconnect(vt_conn *conn);
 
 #endif

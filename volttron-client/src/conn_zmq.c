@@ -324,19 +324,24 @@ static void zconn_close(vt_conn *conn)
     conn->impl = NULL;
 }
 
+static const vt_conn_ops zconn_ops;
+
 /* A new connection replaces the old one: the platform sees the old one
  * close and the new one handshake. */
-static void zconn_reconnect(vt_conn *conn)
+bool vt_conn_zmq_reconnect(vt_conn *conn)
 {
+    if (conn->ops != &zconn_ops)
+        return false;
     zconn *z = conn->impl;
     vt_address addr;
     if (!z || !z->sock || vt_address_parse(conn->agent->address, &addr) < 0)
-        return;
+        return false;
     zmq_disconnect(z->sock, addr.endpoint);
     if (zmq_connect(z->sock, addr.endpoint) < 0)
         vt_log_error(VT_LOG_SRC(conn->agent), "cannot connect to %s again: %s", addr.endpoint,
                      zmq_strerror(errno));
     vt_address_clear(&addr);
+    return true;
 }
 
 static const vt_conn_ops zconn_ops = {
@@ -345,7 +350,6 @@ static const vt_conn_ops zconn_ops = {
     .send = zconn_send,
     .recv = zconn_recv,
     .close = zconn_close,
-    .reconnect = zconn_reconnect,
 };
 
 vt_conn *vt_conn_zmq_new(vt_agent *agent)

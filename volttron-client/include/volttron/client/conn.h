@@ -32,9 +32,6 @@ typedef struct vt_conn_ops {
     int (*recv)(vt_conn *conn, int timeout_ms, vt_message **out);
     /* Disconnect and free impl; conn itself is freed by the agent. */
     void (*close)(vt_conn *conn);
-    /* Drop the transport and connect afresh (the agent says hello again
-     * when it is up); NULL if the connection cannot. */
-    void (*reconnect)(vt_conn *conn);
 } vt_conn_ops;
 
 struct vt_conn {
