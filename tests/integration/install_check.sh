@@ -114,7 +114,7 @@ grep -qx "$VOLTTRON_AGENT_PATH/listener" "$VOLTTRON_HOME/agents/listeneragent-1.
 #    against the installed, pinned libvolttron-client (warnings are errors:
 #    the template must stay clean), installed and answering an RPC call.
 vctl create-agent thermostat "$tmp/thermostat" >/dev/null
-grep -q "dependency('volttron-client', version: \['>=1.0', '<2'\])" "$tmp/thermostat/meson.build"
+grep -q "dependency('volttron-client', version: \['>=1.1', '<2'\])" "$tmp/thermostat/meson.build"
 meson setup "$tmp/thermostat/build" "$tmp/thermostat" --werror "${meson_args[@]}" >/dev/null
 meson compile -C "$tmp/thermostat/build" >/dev/null
 meson test -C "$tmp/thermostat/build" >/dev/null

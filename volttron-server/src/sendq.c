@@ -68,8 +68,10 @@ int vt_sendq_charge(vt_sendq *q, vt_out *o, size_t limit)
     }
     if (total < VT_SENDQ_MIN_CHARGE || o->n == 0)
         return 0;
+    /* One message larger than the whole limit still goes when nothing
+     * waits (a configuration pushed whole); it cannot pile up. */
     size_t used = atomic_fetch_add(&q->bytes, total);
-    if (used + total > limit) {
+    if (used + total > limit && used > 0) {
         atomic_fetch_sub(&q->bytes, total);
         return -ENOBUFS;
     }

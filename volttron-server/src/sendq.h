@@ -28,7 +28,8 @@ void vt_sendq_release(vt_sendq **q);
 size_t vt_sendq_bytes(const vt_sendq *q);
 
 /* Charge o (the frames about to be sent) to q: 0, or -ENOBUFS (nothing
- * charged, o untouched) when it would take q past limit bytes. On success
+ * charged, o untouched) when it would take q past limit bytes (a message
+ * larger than limit is accepted only when nothing is queued). On success
  * the largest frame of o is replaced by one that refunds q when libzmq
  * releases it, whether it was sent or closed unsent. */
 int vt_sendq_charge(vt_sendq *q, vt_out *o, size_t limit);
