@@ -79,7 +79,7 @@ static void platform_start(void)
         .platform_version = "9.0.4",
     };
     router = vt_router_new(loop, &o);
-    if (!router || vt_config_store_start(router, home) < 0 ||
+    if (!router || vt_config_store_start(router, home, 0) < 0 ||
         vt_health_service_start(router) < 0) {
         fprintf(stderr, "fuzz_router: cannot start the platform\n");
         abort();

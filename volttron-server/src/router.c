@@ -28,10 +28,10 @@
 #define VIP_HWM 6000
 /* Messages handled per wakeup before timers and other sockets get a turn. */
 #define READ_BATCH 1000
-/* After a transport disconnect, check which peers are gone (twice: libzmq
- * may still be tearing the pipe down at the first look). */
+/* A peer whose connection closed is dropped this long after, unless it has
+ * come back on another connection by then (so a quick reconnect does not
+ * make everyone hear a drop and an add). */
 #define SWEEP_FIRST_MS 200
-#define SWEEP_AGAIN_MS 2000
 /* A connection that has not said who it is (sent a message we could bind)
  * this long after it was accepted is closed: VOLTTRON clients say hello
  * as soon as their handshake is done, and a silent connection may be
@@ -86,7 +86,6 @@ struct vt_router {
     uint64_t dropped;            /* messages dropped for peers that do not read */
 
     vt_timer *sweep_timer;
-    int sweeps_left;
     vt_buf suspects;             /* identities whose connection closed, NUL-separated */
 
     /* Connections by socket descriptor (libzmq's, as ZMQ_SRCFD and the
