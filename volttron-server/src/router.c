@@ -1294,6 +1294,11 @@ vt_router *vt_router_new(vt_loop *loop, const vt_router_options *o)
     zmq_setsockopt(r->sock, ZMQ_SNDHWM, &hwm, sizeof hwm);
     zmq_setsockopt(r->sock, ZMQ_RCVHWM, &hwm, sizeof hwm);
     zmq_setsockopt(r->sock, ZMQ_LINGER, &linger, sizeof linger);
+    /* libzmq listens with a backlog of 100: when hundreds of agents
+     * reconnect at once (a platform restart, a network back), the kernel
+     * drops the SYNs beyond it and those clients retry after 1, 3, 7, 15 s. */
+    int backlog = 1024;
+    zmq_setsockopt(r->sock, ZMQ_BACKLOG, &backlog, sizeof backlog);
     zmq_setsockopt(r->sock, ZMQ_MAXMSGSIZE, &maxmsg, sizeof maxmsg);
     zmq_setsockopt(r->sock, ZMQ_TCP_KEEPALIVE, &keepalive, sizeof keepalive);
     zmq_setsockopt(r->sock, ZMQ_TCP_KEEPALIVE_IDLE, &idle, sizeof idle);
