@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Set up everything and run the whole test suite:
+#   0. every C file is formatted as .clang-format says (scripts/format.sh);
 #   1. gcc, -Werror, every suite (utils, client, server, agents, integration);
 #   2. clang, -Werror, AddressSanitizer + UndefinedBehaviorSanitizer, every suite;
 #   3. clang with libFuzzer (-Dfuzz=true): each fuzz target runs a few seconds
@@ -19,6 +20,9 @@ setup() { # setup <dir> <meson args...>
         meson setup "$dir" "$@" >/dev/null
     fi
 }
+
+echo "== formatting"
+scripts/format.sh --check
 
 echo "== gcc build (-Werror)"
 CC=gcc setup build -Dwerror=true

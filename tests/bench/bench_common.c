@@ -140,12 +140,17 @@ vt_agent *bench_agent(bench_platform *p, const char *identity, vt_loop *loop,
     char ipc[300];
     snprintf(ipc, sizeof ipc, "ipc://@%s/run/vip.socket", p->home);
     vt_agent_options o = {
-        .identity = identity, .volttron_home = p->home,
+        .identity = identity,
+        .volttron_home = p->home,
         .address = via && strcmp(via, "ipc") == 0 ? ipc : p->tcp,
         .serverkey = p->auth ? p->serverkey : NULL,
         .publickey = p->auth ? keys.public_key : NULL,
-        .secretkey = p->auth ? keys.secret_key : NULL, .auth = p->auth ? 1 : 0,
-        .heartbeat_period = -1, .no_signals = true, .loop = loop, .no_config_store = true,
+        .secretkey = p->auth ? keys.secret_key : NULL,
+        .auth = p->auth ? 1 : 0,
+        .heartbeat_period = -1,
+        .no_signals = true,
+        .loop = loop,
+        .no_config_store = true,
     };
     vt_agent *a = vt_agent_new(&o);
     if (!a || vt_agent_start(a) < 0)

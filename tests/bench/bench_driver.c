@@ -167,9 +167,8 @@ static void run(int n)
     printf("%5d devices x %d points @ 1 s: %8.0f all-publishes/s received (%.0f%% of %d/s), "
            "scrape-to-subscriber lag p50 %.1f ms p99 %.1f ms, CPU driver %.0f%% platform %.0f%%, "
            "driver RSS %.1f MB\n",
-           n, POINTS, rate, 100.0 * rate / n, n, p50, p99,
-           100.0 * (double)(d1 - d0) / hz / secs, 100.0 * (double)(p1 - p0) / hz / secs,
-           rss / 1024.0);
+           n, POINTS, rate, 100.0 * rate / n, n, p50, p99, 100.0 * (double)(d1 - d0) / hz / secs,
+           100.0 * (double)(p1 - p0) / hz / secs, rss / 1024.0);
     fflush(stdout);
     kill(driver, SIGTERM);
     waitpid(driver, NULL, 0);

@@ -51,8 +51,7 @@ static void set_key(void *s, int option, const char *text)
 
 /* N sockets connect at once and say hello; admitted when every one has its
  * welcome (or after 180 s). */
-static int run_storm(storm *st, const char *address, const char *serverkey,
-                     const vt_keypair *keys)
+static int run_storm(storm *st, const char *address, const char *serverkey, const vt_keypair *keys)
 {
     st->ctx = zmq_ctx_new();
     zmq_ctx_set(st->ctx, ZMQ_MAX_SOCKETS, N + 64);
@@ -173,8 +172,7 @@ static double cpu_s(pid_t pid)
     FILE *f = fopen(path, "r");
     unsigned long ut = 0, st = 0;
     if (f) {
-        int n = fscanf(f, "%*d %*s %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut,
-                       &st);
+        int n = fscanf(f, "%*d %*s %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st);
         (void)n;
         fclose(f);
     }
@@ -258,12 +256,12 @@ int main(int argc, char **argv)
     report(rc == 0 ? "platform (CURVE, ZAP, hello)" : "platform (INCOMPLETE)", &st, p0, p1, p2);
     printf("%-28s all %d dropped %.2f s after they closed; %d peers left\n", "", N, drop_s, n);
     printf("%-28s CPU used admitting them: bare ROUTER %.2f s, platform %.2f s (%.2f ms a "
-           "peer)\n", "", bc, pc, pc * 1000 / N);
+           "peer)\n",
+           "", bc, pc, pc * 1000 / N);
     printf("ratio: admission %.2fx the bare ROUTER's time; memory held per peer %.2fx; "
            "after the storm %+.1f MiB over idle (bare: %+.1f MiB)\n",
            (double)(st.admitted_us - st.start_us) / 1e6 / bare_s,
-           (double)(p1 - p0) / (double)(b1 - b0),
-           (p2 - p0) / 1024.0, (b2 - b0) / 1024.0);
+           (double)(p1 - p0) / (double)(b1 - b0), (p2 - p0) / 1024.0, (b2 - b0) / 1024.0);
     vt_agent_destroy(&watcher);
     vt_loop_destroy(&loop);
     bench_platform_stop(&p);

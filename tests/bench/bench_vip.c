@@ -19,7 +19,9 @@
 #include "bench_common.h"
 
 #define TOPIC "devices/campus/building/device/all"
-#define HEADERS "{\"Date\": \"2024-05-01T12:00:00.000000+00:00\", \"TimeStamp\": \"2024-05-01T12:00:00.000000+00:00\"}"
+#define HEADERS                                                                                    \
+    "{\"Date\": \"2024-05-01T12:00:00.000000+00:00\", \"TimeStamp\": "                             \
+    "\"2024-05-01T12:00:00.000000+00:00\"}"
 #define QUIET_MS 3000
 
 static long N;
@@ -30,7 +32,7 @@ typedef struct result {
 } result;
 
 typedef struct figures {
-    double rate;     /* messages delivered per second, all subscribers together */
+    double rate; /* messages delivered per second, all subscribers together */
     long lost;
 } figures;
 
@@ -226,8 +228,8 @@ static figures run_reference(bool curve, int nsubs)
     zmq_connect(pub, ep);
     const char *payload = bench_payload();
     char body[4096];
-    int blen = snprintf(body, sizeof body,
-                        "{\"bus\": \"\", \"headers\": %s, \"message\": %s}", HEADERS, payload);
+    int blen = snprintf(body, sizeof body, "{\"bus\": \"\", \"headers\": %s, \"message\": %s}",
+                        HEADERS, payload);
     for (long i = 0; i < N; i++) {
         zmq_send(pub, "sub", 3, ZMQ_SNDMORE);
         zmq_send(pub, "VIP1", 4, ZMQ_SNDMORE);
@@ -335,9 +337,9 @@ static int raw_recv_message(void *d)
 /* What libzmq alone costs on this machine, for one transport and security:
  * the floor under the platform's figures measured the same way. */
 typedef struct raw_figures {
-    double rtt_p50, rtt_p99;    /* RPC-shaped frames through the forwarder to the echo */
-    double connect_p50;         /* new connection + handshake + first round trip */
-    long rss, pss, uss;         /* a process holding one connected DEALER */
+    double rtt_p50, rtt_p99; /* RPC-shaped frames through the forwarder to the echo */
+    double connect_p50;      /* new connection + handshake + first round trip */
+    long rss, pss, uss;      /* a process holding one connected DEALER */
     /* The forwarder (a fork of this process: only the difference between
      * the two counts), idle and with 100 more connections. */
     long router_rss, router_pss, router_uss;
@@ -367,7 +369,8 @@ static raw_figures raw_reference(const char *transport, bool curve, long calls)
     void *d = raw_dealer(ctx, "caller", ep, curve);
     int rcvtimeo = 2000;
     zmq_setsockopt(d, ZMQ_RCVTIMEO, &rcvtimeo, sizeof rcvtimeo);
-    const char *req = "{\"jsonrpc\": \"2.0\", \"method\": \"echo\", \"params\": [\"ping\"], \"id\": \"vt.1\"}";
+    const char *req =
+        "{\"jsonrpc\": \"2.0\", \"method\": \"echo\", \"params\": [\"ping\"], \"id\": \"vt.1\"}";
     double *lat = calloc((size_t)calls, sizeof *lat);
     long done = 0;
     for (long i = -200; i < calls; i++) { /* the first ones wait for the echo to join */
@@ -479,8 +482,8 @@ static void on_pub(vt_agent *agent, const vt_pubsub_message *m, void *ctx)
         vt_agent_stop(agent, 0);
 }
 
-static void our_subscriber(bench_platform *p, const char *id, const vt_keypair *keys,
-                           int ready_fd, int out_fd)
+static void our_subscriber(bench_platform *p, const char *id, const vt_keypair *keys, int ready_fd,
+                           int out_fd)
 {
     vt_agent *a = bench_agent(p, id, NULL, keys);
     sub_state st = {{0, 0, 0}};
@@ -621,8 +624,7 @@ static void rpc_latency(bench_platform *p, long calls, const char *transport,
     double p99 = bench_percentile(lat, (size_t)done, 0.99);
     printf("  rpc (%s, %s): %ld sequential calls: p50 %.0f us, p99 %.0f us, %.0f calls/s | "
            "ratio to raw libzmq p50 %.2f, p99 %.2f\n",
-           transport, mode, done, p50, p99,
-           done ? (double)done * 1e6 / (double)(t1 - t0) : 0,
+           transport, mode, done, p50, p99, done ? (double)done * 1e6 / (double)(t1 - t0) : 0,
            raw->rtt_p50 > 0 ? p50 / raw->rtt_p50 : 0, raw->rtt_p99 > 0 ? p99 / raw->rtt_p99 : 0);
     long rss, pss, uss;
     bench_memory(callee, &rss, &pss, &uss);
@@ -639,11 +641,17 @@ static void rpc_latency(bench_platform *p, long calls, const char *transport,
 static vt_agent *new_agent(bench_platform *p, const char *id, vt_loop *loop, const vt_keypair *k)
 {
     vt_agent_options o = {
-        .identity = id, .volttron_home = p->home, .address = p->tcp,
+        .identity = id,
+        .volttron_home = p->home,
+        .address = p->tcp,
         .serverkey = p->auth ? p->serverkey : NULL,
         .publickey = p->auth ? k->public_key : NULL,
-        .secretkey = p->auth ? k->secret_key : NULL, .auth = p->auth ? 1 : 0,
-        .heartbeat_period = -1, .no_signals = true, .loop = loop, .no_config_store = true,
+        .secretkey = p->auth ? k->secret_key : NULL,
+        .auth = p->auth ? 1 : 0,
+        .heartbeat_period = -1,
+        .no_signals = true,
+        .loop = loop,
+        .no_config_store = true,
     };
     return vt_agent_new(&o);
 }
@@ -654,7 +662,9 @@ static void connect_and_memory(bench_platform *p, const raw_figures *raw)
     bench_memory(p->pid, &rss, &pss, &uss);
     printf("  platform idle: RSS %ld kB, PSS %ld kB, USS %ld kB\n", rss, pss, uss);
     long idle_rss = rss;
-    enum { AGENTS = 100 };
+    enum {
+        AGENTS = 100
+    };
     vt_keypair keys[AGENTS];
     char ids[AGENTS][32];
     for (int i = 0; i < AGENTS; i++) {

@@ -100,9 +100,12 @@ vt_agent *lb_agent(const char *identity)
 {
     vt_conn *conn = vt_calloc(1, sizeof *conn);
     conn->ops = &lb_ops;
-    vt_agent_options o = {.identity = identity, .volttron_home = "/nonexistent",
-                          .address = "inproc://loopback", .auth = 0,
-                          .heartbeat_period = -1, .no_signals = true};
+    vt_agent_options o = {.identity = identity,
+                          .volttron_home = "/nonexistent",
+                          .address = "inproc://loopback",
+                          .auth = 0,
+                          .heartbeat_period = -1,
+                          .no_signals = true};
     vt_agent *a = vt_agent_new_with_conn(&o, conn);
     ck_assert_ptr_nonnull(a);
     ck_assert_int_eq(vt_agent_start(a), 0);

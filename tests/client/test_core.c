@@ -174,8 +174,9 @@ START_TEST(test_rpc_params_shapes)
 {
     vt_rpc_export(agent, "echo", echo, NULL);
     lb_forget();
-    rpc_in("{\"jsonrpc\": \"2.0\", \"method\": \"echo\", \"params\": {\"*args\": [1], \"**kwargs\": "
-           "{\"k\": \"v\"}}, \"id\": \"r1\"}");
+    rpc_in(
+        "{\"jsonrpc\": \"2.0\", \"method\": \"echo\", \"params\": {\"*args\": [1], \"**kwargs\": "
+        "{\"k\": \"v\"}}, \"id\": \"r1\"}");
     const vt_message *r = lb_last();
     ck_assert_str_eq(lb_frame(r, 0), "caller");
     ck_assert_str_eq(lb_frame(r, 2), ""); /* user-id: the router fills it */
@@ -185,11 +186,14 @@ START_TEST(test_rpc_params_shapes)
                      "{\"jsonrpc\": \"2.0\", \"id\": \"r1\", \"result\": [[1], {\"k\": \"v\"}, "
                      "\"caller\"]}");
     rpc_in("{\"jsonrpc\": \"2.0\", \"method\": \"echo\", \"params\": [\"a\", 2.5], \"id\": 7}");
-    ck_assert_str_eq(lb_frame(lb_last(), 5),
-                     "{\"jsonrpc\": \"2.0\", \"id\": 7, \"result\": [[\"a\", 2.5], {}, \"caller\"]}");
-    rpc_in("{\"jsonrpc\": \"2.0\", \"method\": \"echo\", \"params\": {\"x\": null}, \"id\": \"k\"}");
-    ck_assert_str_eq(lb_frame(lb_last(), 5),
-                     "{\"jsonrpc\": \"2.0\", \"id\": \"k\", \"result\": [[], {\"x\": null}, \"caller\"]}");
+    ck_assert_str_eq(
+        lb_frame(lb_last(), 5),
+        "{\"jsonrpc\": \"2.0\", \"id\": 7, \"result\": [[\"a\", 2.5], {}, \"caller\"]}");
+    rpc_in(
+        "{\"jsonrpc\": \"2.0\", \"method\": \"echo\", \"params\": {\"x\": null}, \"id\": \"k\"}");
+    ck_assert_str_eq(
+        lb_frame(lb_last(), 5),
+        "{\"jsonrpc\": \"2.0\", \"id\": \"k\", \"result\": [[], {\"x\": null}, \"caller\"]}");
     rpc_in("{\"jsonrpc\": \"2.0\", \"method\": \"echo\", \"id\": \"none\"}");
     ck_assert_str_eq(lb_frame(lb_last(), 5),
                      "{\"jsonrpc\": \"2.0\", \"id\": \"none\", \"result\": [[], {}, \"caller\"]}");
@@ -267,7 +271,8 @@ START_TEST(test_rpc_deferred_and_inspect)
     ck_assert_int_eq(lb_sent_count(), 0);
     ck_assert_ptr_nonnull(parked);
     vt_rpc_reply(parked, cJSON_CreateString("done"));
-    ck_assert_str_eq(lb_frame(lb_last(), 5), "{\"jsonrpc\": \"2.0\", \"id\": \"d\", \"result\": \"done\"}");
+    ck_assert_str_eq(lb_frame(lb_last(), 5),
+                     "{\"jsonrpc\": \"2.0\", \"id\": \"d\", \"result\": \"done\"}");
     ck_assert_str_eq(lb_frame(lb_last(), 3), "rpc.1");
     rpc_in("{\"jsonrpc\": \"2.0\", \"method\": \"inspect\", \"id\": \"i\"}");
     const char *text = lb_frame(lb_last(), 5);
@@ -321,14 +326,16 @@ START_TEST(test_call_frames_and_matching_by_json_id)
     strcpy(id, lb_frame(req, 3));
     ck_assert_int_eq(id[0], 'v'); /* not a JSON scalar, so routers leave it alone */
     char want[256];
-    snprintf(want, sizeof want,
-             "{\"jsonrpc\": \"2.0\", \"method\": \"echo\", \"params\": [\"hello\"], \"id\": \"%s\"}",
-             id);
+    snprintf(
+        want, sizeof want,
+        "{\"jsonrpc\": \"2.0\", \"method\": \"echo\", \"params\": [\"hello\"], \"id\": \"%s\"}",
+        id);
     ck_assert_str_eq(lb_frame(req, 5), want);
     /* The answer arrives with a message id a Python router mangled into
      * float32 bytes: the JSON id is what matches. */
     char resp[256];
-    snprintf(resp, sizeof resp, "{\"jsonrpc\": \"2.0\", \"id\": \"%s\", \"result\": \"hello\"}", id);
+    snprintf(resp, sizeof resp, "{\"jsonrpc\": \"2.0\", \"id\": \"%s\", \"result\": \"hello\"}",
+             id);
     lb_inject(agent, "bench.peer", "bench.peer", "\xea\x01\xd6\x4e", "RPC", resp, strlen(resp),
               NULL);
     ck_assert(o.done);
@@ -361,8 +368,8 @@ START_TEST(test_call_errors)
     o = (outcome){0};
     vt_rpc_call(agent, "gone", "x", NULL, 5000, record, &o);
     strcpy(id, lb_frame(lb_last(), 3));
-    lb_inject(agent, "", "unit", id, "error", S("113"), S("No route to host"), S("gone"),
-              S("RPC"), NULL);
+    lb_inject(agent, "", "unit", id, "error", S("113"), S("No route to host"), S("gone"), S("RPC"),
+              NULL);
     ck_assert(o.done);
     ck_assert_int_eq(o.status, VT_RPC_UNREACHABLE);
 
@@ -412,10 +419,11 @@ START_TEST(test_publish_frames_and_ack_forms)
     ck_assert_str_eq(lb_frame(p, 4), "pubsub");
     ck_assert_str_eq(lb_frame(p, 5), "publish");
     ck_assert_str_eq(lb_frame(p, 6), "devices/campus/bldg/dev1/all");
-    ck_assert_str_eq(lb_frame(p, 7),
-                     "{\"bus\": \"\", \"headers\": {\"Date\": \"2024-05-01T12:00:00.000000+00:00\", "
-                     "\"min_compatible_version\": \"3.0\", \"max_compatible_version\": \"\"}, "
-                     "\"message\": [{\"temp\": 71.5}]}");
+    ck_assert_str_eq(
+        lb_frame(p, 7),
+        "{\"bus\": \"\", \"headers\": {\"Date\": \"2024-05-01T12:00:00.000000+00:00\", "
+        "\"min_compatible_version\": \"3.0\", \"max_compatible_version\": \"\"}, "
+        "\"message\": [{\"temp\": 71.5}]}");
     /* Counts in every form a router sends them. */
     const struct {
         const char *bytes;

@@ -34,14 +34,14 @@ int vt_test_allow(const char *home, const char *user_id, const char *identity,
         cJSON_AddStringToObject(e, "identity", identity);
     else
         cJSON_AddNullToObject(e, "identity");
-    cJSON *caps = capabilities_json ? vt_json_parse(capabilities_json,
-                                                    strlen(capabilities_json), 0, NULL, NULL)
-                                    : NULL;
+    cJSON *caps = capabilities_json
+                      ? vt_json_parse(capabilities_json, strlen(capabilities_json), 0, NULL, NULL)
+                      : NULL;
     if (!caps) {
         /* what the platform gives an installed agent: its own config store */
         caps = cJSON_CreateObject();
-        cJSON_AddStringToObject(cJSON_AddObjectToObject(caps, "edit_config_store"),
-                                "identity", identity ? identity : user_id);
+        cJSON_AddStringToObject(cJSON_AddObjectToObject(caps, "edit_config_store"), "identity",
+                                identity ? identity : user_id);
     }
     cJSON_AddItemToObject(e, "capabilities", caps);
     cJSON_AddItemToArray(allow, e);

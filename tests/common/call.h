@@ -11,9 +11,9 @@
 typedef struct vt_outcome {
     bool done;
     vt_rpc_status status;
-    char *detail;      /* error detail (or message), "" on success */
-    char *exc_type;    /* NULL unless the callee raised */
-    cJSON *value;      /* result, NULL unless VT_RPC_OK */
+    char *detail;   /* error detail (or message), "" on success */
+    char *exc_type; /* NULL unless the callee raised */
+    cJSON *value;   /* result, NULL unless VT_RPC_OK */
 } vt_outcome;
 
 /* Call and wait for the answer (the test fails without one); params are

@@ -126,8 +126,8 @@ void vt_fx_stop_platform(vt_fx *fx)
         return;
     int status = vt_fx_kill(fx->pid, SIGTERM);
     fx->pid = 0;
-    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
-                  "volttron exited with status 0x%x", status);
+    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "volttron exited with status 0x%x",
+                  status);
 }
 
 void vt_fx_restart(vt_fx *fx)
@@ -233,8 +233,8 @@ bool vt_fx_connects(vt_agent *agent, int timeout_ms)
     return vt_fx_until(agent, agent_connected, agent, timeout_ms);
 }
 
-vt_agent *vt_fx_agent_keyed(vt_fx *fx, const char *identity, const vt_keypair *k,
-                            bool over_ipc, vt_loop *loop)
+vt_agent *vt_fx_agent_keyed(vt_fx *fx, const char *identity, const vt_keypair *k, bool over_ipc,
+                            vt_loop *loop)
 {
     vt_keypair keys = *k;
     vt_agent_options o = {

@@ -11,14 +11,14 @@
 
 typedef struct vt_fx {
     char *home;
-    char *tcp;          /* tcp://127.0.0.1:<port> */
-    char *ipc;          /* ipc://@<home>/run/vip.socket */
+    char *tcp; /* tcp://127.0.0.1:<port> */
+    char *ipc; /* ipc://@<home>/run/vip.socket */
     pid_t pid;
     bool auth;
     char serverkey[VT_KEY_TEXT_SIZE];
     char **extra_args;
-    int notify_fd;      /* where the platform says READY=1 */
-    vt_map *grants;     /* identity -> capabilities JSON (vt_fx_grant) */
+    int notify_fd;  /* where the platform says READY=1 */
+    vt_map *grants; /* identity -> capabilities JSON (vt_fx_grant) */
 } vt_fx;
 
 /* Start the platform; extra_args (NULL-terminated, may be NULL) are added to
@@ -47,8 +47,8 @@ vt_agent *vt_fx_agent_on(vt_fx *fx, const char *identity, bool over_ipc, vt_loop
 /* An in-process agent presenting keys (which may belong to another
  * identity's auth entry) under identity, started but not waited for: it may
  * never be welcomed. */
-vt_agent *vt_fx_agent_keyed(vt_fx *fx, const char *identity, const vt_keypair *keys,
-                            bool over_ipc, vt_loop *loop);
+vt_agent *vt_fx_agent_keyed(vt_fx *fx, const char *identity, const vt_keypair *keys, bool over_ipc,
+                            vt_loop *loop);
 /* Whether agent gets connected (welcomed) within timeout_ms. */
 bool vt_fx_connects(vt_agent *agent, int timeout_ms);
 

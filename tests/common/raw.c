@@ -82,9 +82,9 @@ void vt_raw_close_all(void)
 void vt_raw_send(void *s, const char *const *frames, const size_t *lens, size_t n)
 {
     for (size_t i = 0; i < n; i++)
-        ck_assert_int_ge(zmq_send(s, frames[i], lens ? lens[i] : strlen(frames[i]),
-                                  i + 1 < n ? ZMQ_SNDMORE : 0),
-                         0);
+        ck_assert_int_ge(
+            zmq_send(s, frames[i], lens ? lens[i] : strlen(frames[i]), i + 1 < n ? ZMQ_SNDMORE : 0),
+            0);
 }
 
 size_t vt_raw_recv(void *s, char frames[][256], size_t max)

@@ -14,9 +14,9 @@
 void *vt_raw_socket(vt_fx *fx, const char *identity);
 /* Socket options set before connecting (0 / false: libzmq's defaults). */
 typedef struct vt_raw_opts {
-    bool no_reconnect;   /* once its connection is closed it stays closed */
-    int rcvhwm;          /* messages queued on our side */
-    int rcvbuf;          /* kernel receive buffer, bytes */
+    bool no_reconnect; /* once its connection is closed it stays closed */
+    int rcvhwm;        /* messages queued on our side */
+    int rcvbuf;        /* kernel receive buffer, bytes */
 } vt_raw_opts;
 
 /* The same with given keys (NULL: a new key, not authorised) and options

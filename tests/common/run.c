@@ -145,8 +145,7 @@ void vt_fx_store_config(vt_fx *fx, const char *identity, const char *name, const
     ck_assert_int_eq(vt_fs_write_atomic(path, text, strlen(text), 0644), 0);
     char *out = NULL, *err = NULL;
     int rc = vt_fx_vctl(fx, &out, &err, "config", "store", identity, name, path, type, NULL);
-    ck_assert_msg(rc == 0, "vctl config store %s %s: exit %d\n%s%s", identity, name, rc, out,
-                  err);
+    ck_assert_msg(rc == 0, "vctl config store %s %s: exit %d\n%s%s", identity, name, rc, out, err);
     free(out);
     free(err);
     free(path);

@@ -86,8 +86,7 @@ void fz_agent_connect(vt_agent *agent)
     fz_agent_settle(agent);
     const char *me = vt_agent_identity(agent);
     vt_message *w = vt_message_new();
-    const char *frames[] = {"", "VIP1", me, hello_id, "hello", "welcome", "1.0", "fuzz-router",
-                            me};
+    const char *frames[] = {"", "VIP1", me, hello_id, "hello", "welcome", "1.0", "fuzz-router", me};
     for (size_t i = 0; i < sizeof frames / sizeof frames[0]; i++)
         vt_message_append_str(w, frames[i]);
     vt_agent_deliver(agent, w);

@@ -24,10 +24,10 @@ char *fz_path(const char *name);
 
 /* A property the code promises did not hold: print why and abort, which
  * libFuzzer reports as a crash with the input saved. */
-#define FZ_CHECK(cond, ...)                                                             \
-    do {                                                                                \
-        if (!(cond))                                                                    \
-            fz_fail(__FILE__, __LINE__, #cond, __VA_ARGS__);                            \
+#define FZ_CHECK(cond, ...)                                                                        \
+    do {                                                                                           \
+        if (!(cond))                                                                               \
+            fz_fail(__FILE__, __LINE__, #cond, __VA_ARGS__);                                       \
     } while (0)
 
 _Noreturn void fz_fail(const char *file, int line, const char *cond, const char *fmt, ...)

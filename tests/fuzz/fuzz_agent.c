@@ -63,7 +63,7 @@ static cJSON *fail(vt_agent *agent, vt_rpc_request *req, void *ctx)
     (void)ctx;
     const cJSON *why = vt_rpc_arg(req, 0, "why");
     return vt_rpc_raise(req, "builtins.ValueError", "%s",
-                       cJSON_IsString(why) ? why->valuestring : "no");
+                        cJSON_IsString(why) ? why->valuestring : "no");
 }
 
 static void answer_later(vt_loop *loop, void *ctx)

@@ -23,11 +23,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     FZ_CHECK(cJSON_IsArray(rows), "rows are not an array");
     const cJSON *row;
-    cJSON_ArrayForEach(row, rows)
-    {
+    cJSON_ArrayForEach (row, rows) {
         FZ_CHECK(cJSON_IsObject(row), "a row is not an object");
         const cJSON *cell;
-        cJSON_ArrayForEach(cell, row)
+        cJSON_ArrayForEach (cell, row)
             FZ_CHECK(cJSON_IsString(cell) || cJSON_IsNull(cell), "a cell of another type");
     }
     free(vt_json_dump(rows, 0));

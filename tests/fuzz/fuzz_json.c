@@ -41,8 +41,7 @@ static void round_trip(const cJSON *v, unsigned dump_flags)
 static void getters(const cJSON *obj)
 {
     const cJSON *m;
-    cJSON_ArrayForEach(m, obj)
-    {
+    cJSON_ArrayForEach (m, obj) {
         if (!m->string)
             continue;
         double d;

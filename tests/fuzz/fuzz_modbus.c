@@ -121,8 +121,8 @@ static size_t respond(const uint8_t *req, size_t len, uint8_t *out)
             out[3 + 2 * i] = mem_byte(2 * (size_t)(addr + i) + 1);
         }
         return 2 + out[1];
-    case 5:  /* write single coil: echo */
-    case 6:  /* write single register: echo */
+    case 5: /* write single coil: echo */
+    case 6: /* write single register: echo */
         if (len < 5)
             break;
         memcpy(out, req, 5);

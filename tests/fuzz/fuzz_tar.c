@@ -112,8 +112,8 @@ static int extract_and_check(const uint8_t *data, size_t size, bool from_file, i
             FZ_CHECK(l->e[i].is_dir ? S_ISDIR(st.st_mode) : S_ISREG(st.st_mode),
                      "member %s has the wrong type", l->e[i].name);
             FZ_CHECK(l->e[i].is_dir || (uint64_t)st.st_size == l->e[i].size,
-                     "member %s has %lld bytes, listed %llu", l->e[i].name,
-                     (long long)st.st_size, (unsigned long long)l->e[i].size);
+                     "member %s has %lld bytes, listed %llu", l->e[i].name, (long long)st.st_size,
+                     (unsigned long long)l->e[i].size);
             free(p);
         }
     }

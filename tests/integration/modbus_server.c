@@ -81,8 +81,7 @@ static void log_request(const uint8_t *q, int len, int hdr)
     } else if (fc == 16) {
         fprintf(event_log, "%d 16 %d %d", unit, addr, word);
         for (int i = 0; i < word && hdr + 6 + 2 * i + 1 < len; i++)
-            fprintf(event_log, " 0x%04x", (unsigned)(q[hdr + 6 + 2 * i] << 8 |
-                                                     q[hdr + 7 + 2 * i]));
+            fprintf(event_log, " 0x%04x", (unsigned)(q[hdr + 6 + 2 * i] << 8 | q[hdr + 7 + 2 * i]));
         fputc('\n', event_log);
     } else {
         fprintf(event_log, "%d %d %d %d\n", unit, fc, addr, word);

@@ -21,11 +21,11 @@
 #define NODEV "campus/bldg/nosuch"
 
 static vt_fx *fx;
-static vt_agent *tester;   /* makes requests and records what is published */
+static vt_agent *tester; /* makes requests and records what is published */
 
 /* ---- what the actuator publishes ---- */
 
-static cJSON *seen;   /* [{"topic", "headers", "message"}, ...] */
+static cJSON *seen; /* [{"topic", "headers", "message"}, ...] */
 
 static void record(vt_agent *agent, const vt_pubsub_message *m, void *ctx)
 {
@@ -41,8 +41,8 @@ static void record(vt_agent *agent, const vt_pubsub_message *m, void *ctx)
 
 typedef struct wanted {
     const char *topic;
-    const char *header;      /* optional: this header ... */
-    const char *value;       /* ... has this string value */
+    const char *header; /* optional: this header ... */
+    const char *value;  /* ... has this string value */
     const cJSON *found;
 } wanted;
 
@@ -63,8 +63,7 @@ static bool have(void *ctx)
 {
     wanted *w = ctx;
     const cJSON *e;
-    cJSON_ArrayForEach(e, seen)
-    {
+    cJSON_ArrayForEach (e, seen) {
         if (matches(e, w)) {
             w->found = e;
             return true;
@@ -132,11 +131,11 @@ static void call_fails(vt_agent *agent, const char *method, const char *params,
     char *got = r ? dump(r) : NULL;
     ck_assert_msg(rc != 0, "%s(%s) answered %s", method, params, got);
     ck_assert_msg(err.status == VT_RPC_ERROR, "%s(%s): %s", method, params, vt_last_error());
-    ck_assert_msg(err.exc_type && strlen(err.exc_type) >= strlen(exc_suffix) &&
-                      strcmp(err.exc_type + strlen(err.exc_type) - strlen(exc_suffix),
-                             exc_suffix) == 0,
-                  "%s(%s): exc_type %s, expected *%s (%s)", method, params, err.exc_type,
-                  exc_suffix, err.message);
+    ck_assert_msg(
+        err.exc_type && strlen(err.exc_type) >= strlen(exc_suffix) &&
+            strcmp(err.exc_type + strlen(err.exc_type) - strlen(exc_suffix), exc_suffix) == 0,
+        "%s(%s): exc_type %s, expected *%s (%s)", method, params, err.exc_type, exc_suffix,
+        err.message);
     ck_assert_msg(err.message && strstr(err.message, message), "%s(%s): \"%s\" lacks \"%s\"",
                   method, params, err.message, message);
     vt_rpc_error_clear(&err);
@@ -152,8 +151,8 @@ static char *iso(double offset_s)
 }
 
 /* request_new_schedule(requester, task, priority, [[device, now+from, now+to]]) */
-static cJSON *reserve(vt_agent *agent, const char *task, const char *priority,
-                      const char *device, double from, double to)
+static cJSON *reserve(vt_agent *agent, const char *task, const char *priority, const char *device,
+                      double from, double to)
 {
     char *s = iso(from), *e = iso(to);
     char *params = vt_asprintf("[\"ignored\", \"%s\", \"%s\", [[\"%s\", \"%s\", \"%s\"]]]", task,
@@ -165,8 +164,8 @@ static cJSON *reserve(vt_agent *agent, const char *task, const char *priority,
     return r;
 }
 
-static void reserve_ok(vt_agent *agent, const char *task, const char *priority,
-                       const char *device, double from, double to)
+static void reserve_ok(vt_agent *agent, const char *task, const char *priority, const char *device,
+                       double from, double to)
 {
     cJSON *r = reserve(agent, task, priority, device, from, to);
     check_json(r, "{\"result\": \"SUCCESS\", \"data\": {}, \"info\": \"\"}");
@@ -220,10 +219,10 @@ static void vctl_ok(const char *what, ...)
         ;
     va_end(ap);
     char *out = NULL, *err = NULL;
-    int rc = vt_fx_vctl(fx, &out, &err, what, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7],
-                        a[8], NULL);
-    ck_assert_msg(rc == 0, "vctl %s %s %s: exit %d\n%s%s", what, a[0] ? a[0] : "",
-                  a[1] ? a[1] : "", rc, out, err);
+    int rc = vt_fx_vctl(fx, &out, &err, what, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8],
+                        NULL);
+    ck_assert_msg(rc == 0, "vctl %s %s %s: exit %d\n%s%s", what, a[0] ? a[0] : "", a[1] ? a[1] : "",
+                  rc, out, err);
     free(out);
     free(err);
 }
@@ -351,7 +350,8 @@ START_TEST(test_schedule_grants_the_lock)
 
     /* several points at once */
     r = call_ok(tester, "set_multiple_points",
-                "[\"ignored\", [[\"" DEV1 "/FanSpeed\", 60], [[\"" DEV1 "\", \"CoolingSetpoint\"], 72], "
+                "[\"ignored\", [[\"" DEV1 "/FanSpeed\", 60], [[\"" DEV1
+                "\", \"CoolingSetpoint\"], 72], "
                 "[\"" DEV1 "/ZoneTemperature\", 1]]]");
     ck_assert(cJSON_IsObject(r));
     ck_assert_int_eq(cJSON_GetArraySize(r), 1);
@@ -378,13 +378,12 @@ START_TEST(test_writes_without_the_lock_fail)
     vt_agent *intruder = vt_fx_agent(fx, "intruder", false);
     reserve_ok(tester, "t-1", "LOW", DEV1, -1, 60);
     set_point_locked_out(intruder, DEV1 "/CoolingSetpoint");
-    call_fails(intruder, "revert_point", "[\"ignored\", \"" DEV1 "/CoolingSetpoint\"]",
-               "LockError", "caller does not have this lock");
+    call_fails(intruder, "revert_point", "[\"ignored\", \"" DEV1 "/CoolingSetpoint\"]", "LockError",
+               "caller does not have this lock");
     call_fails(intruder, "revert_device", "[\"ignored\", \"" DEV1 "\"]", "LockError",
                "caller does not have this lock");
-    call_fails(intruder, "set_multiple_points",
-               "[\"ignored\", [[\"" DEV1 "/FanSpeed\", 1]]]", "LockError",
-               "caller (intruder) does not lock for device " DEV1);
+    call_fails(intruder, "set_multiple_points", "[\"ignored\", [[\"" DEV1 "/FanSpeed\", 1]]]",
+               "LockError", "caller (intruder) does not lock for device " DEV1);
     /* reading needs no lock */
     ck_assert(get_number(intruder, DEV1 "/CoolingSetpoint") == 75);
     /* nobody holds dev2, and this actuator refuses unlocked writes */
@@ -496,12 +495,14 @@ START_TEST(test_cancel)
     vt_agent *other = vt_fx_agent(fx, "other", false);
     reserve_ok(tester, "t-1", "HIGH", DEV1, -1, 60);
     cJSON *r = call_ok(other, "request_cancel_schedule", "[\"ignored\", \"t-1\"]");
-    check_json(r, "{\"result\": \"FAILURE\", \"info\": \"AGENT_ID_TASK_ID_MISMATCH\", \"data\": {}}");
+    check_json(r,
+               "{\"result\": \"FAILURE\", \"info\": \"AGENT_ID_TASK_ID_MISMATCH\", \"data\": {}}");
     cJSON_Delete(r);
     r = call_ok(tester, "request_cancel_schedule", "[\"ignored\", \"nope\"]");
     check_json(r, "{\"result\": \"FAILURE\", \"info\": \"TASK_ID_DOES_NOT_EXIST\", \"data\": {}}");
     cJSON_Delete(r);
-    r = call_ok(tester, "request_cancel_schedule", "{\"requester_id\": \"x\", \"task_id\": \"t-1\"}");
+    r = call_ok(tester, "request_cancel_schedule",
+                "{\"requester_id\": \"x\", \"task_id\": \"t-1\"}");
     check_json(r, "{\"result\": \"SUCCESS\", \"info\": \"\", \"data\": {}}");
     cJSON_Delete(r);
     /* the lock went with it; the device and the task id are free again */
@@ -537,8 +538,9 @@ START_TEST(test_pubsub_interface)
     char *s = iso(-1), *e = iso(60);
     char *msg = vt_asprintf("[[\"" DEV1 "\", \"%s\", \"%s\"]]", s, e);
     const cJSON *res =
-        pub_request(pub, "{\"type\": \"NEW_SCHEDULE\", \"taskID\": \"p-1\", \"priority\": "
-                         "\"LOW\", \"requesterID\": \"someone else\"}",
+        pub_request(pub,
+                    "{\"type\": \"NEW_SCHEDULE\", \"taskID\": \"p-1\", \"priority\": "
+                    "\"LOW\", \"requesterID\": \"someone else\"}",
                     msg, "p-1");
     const cJSON *h = cJSON_GetObjectItem(res, "headers");
     ck_assert_str_eq(cJSON_GetObjectItem(h, "type")->valuestring, "NEW_SCHEDULE");
@@ -580,8 +582,8 @@ START_TEST(test_pubsub_interface)
     err = wait_for("devices/actuators/error/" DEV1 "/ZoneTemperature", NULL, NULL, 5000);
     const cJSON *em = cJSON_GetObjectItem(err, "message");
     ck_assert_str_eq(cJSON_GetObjectItem(em, "type")->valuestring, "builtins.RuntimeError");
-    ck_assert_msg(strncmp(cJSON_GetObjectItem(em, "value")->valuestring, "['", 2) == 0,
-                  "value %s", cJSON_GetObjectItem(em, "value")->valuestring);
+    ck_assert_msg(strncmp(cJSON_GetObjectItem(em, "value")->valuestring, "['", 2) == 0, "value %s",
+                  cJSON_GetObjectItem(em, "value")->valuestring);
     publish(pub, "devices/actuators/get/" NODEV "/FanSpeed", NULL);
     err = wait_for("devices/actuators/error/" NODEV "/FanSpeed", NULL, NULL, 5000);
     ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(err, "message"), "type")->valuestring,
@@ -599,20 +601,20 @@ START_TEST(test_pubsub_interface)
     res = pub_request(pub, "{\"type\": \"FOO\", \"taskID\": \"p-x\"}", NULL, "p-x");
     check_json(cJSON_GetObjectItem(res, "message"),
                "{\"result\": \"FAILURE\", \"data\": {}, \"info\": \"INVALID_REQUEST_TYPE\"}");
-    ck_assert_str_eq(
-        cJSON_GetObjectItem(cJSON_GetObjectItem(res, "headers"), "type")->valuestring, "FOO");
+    ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(res, "headers"), "type")->valuestring,
+                     "FOO");
     /* a bad slot */
-    res = pub_request(pub, "{\"type\": \"NEW_SCHEDULE\", \"taskID\": \"p-2\", \"priority\": "
-                           "\"LOW\"}",
+    res = pub_request(pub,
+                      "{\"type\": \"NEW_SCHEDULE\", \"taskID\": \"p-2\", \"priority\": "
+                      "\"LOW\"}",
                       "[[\"" DEV2 "\", \"soon\", \"later\"]]", "p-2");
     check_json(cJSON_GetObjectItem(res, "message"),
                "{\"result\": \"FAILURE\", \"data\": {}, "
                "\"info\": \"MALFORMED_REQUEST: ParserError: Unknown string format: soon\"}");
     /* cancel */
     res = pub_request(pub, "{\"type\": \"CANCEL_SCHEDULE\", \"taskID\": \"p-1\"}", NULL, "p-1");
-    ck_assert_str_eq(
-        cJSON_GetObjectItem(cJSON_GetObjectItem(res, "headers"), "type")->valuestring,
-        "CANCEL_SCHEDULE");
+    ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(res, "headers"), "type")->valuestring,
+                     "CANCEL_SCHEDULE");
     check_json(cJSON_GetObjectItem(res, "message"),
                "{\"result\": \"SUCCESS\", \"info\": \"\", \"data\": {}}");
     free(s);
@@ -744,8 +746,8 @@ START_TEST(test_bad_input)
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char *params = subst(cases[i].params, s, e);
         cJSON *r = call_ok(tester, "request_new_schedule", params);
-        char *want = vt_asprintf("{\"result\": \"FAILURE\", \"data\": {}, \"info\": \"%s\"}",
-                                 cases[i].info);
+        char *want =
+            vt_asprintf("{\"result\": \"FAILURE\", \"data\": {}, \"info\": \"%s\"}", cases[i].info);
         check_json(r, want);
         free(want);
         cJSON_Delete(r);
@@ -753,15 +755,13 @@ START_TEST(test_bad_input)
     }
     /* a malformed request is published even when it came by RPC */
     const cJSON *m = wait_for("devices/actuators/schedule/result", "taskID", "b-1", 5000);
-    ck_assert_str_eq(
-        cJSON_GetObjectItem(cJSON_GetObjectItem(m, "message"), "info")->valuestring,
-        "MALFORMED_REQUEST: ParserError: Unknown string format: not a time");
+    ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(m, "message"), "info")->valuestring,
+                     "MALFORMED_REQUEST: ParserError: Unknown string format: not a time");
 
     /* wrong arguments */
     call_fails(tester, "set_point", "[\"x\", \"" DEV1 "/FanSpeed\"]", "TypeError",
                "set_point() missing 1 required positional argument: 'value'");
-    call_fails(tester, "get_point", "[\"FanSpeed\"]", "ValueError",
-               "not enough values to unpack");
+    call_fails(tester, "get_point", "[\"FanSpeed\"]", "ValueError", "not enough values to unpack");
     call_fails(tester, "request_cancel_schedule", "[\"x\"]", "TypeError",
                "missing 1 required positional argument: 'task_id'");
 
@@ -819,9 +819,9 @@ START_TEST(test_driver_gone)
     vctl_ok("stop", "platform.driver", NULL);
     ck_assert(vt_fx_wait_drop(tester, "platform.driver", 15000));
     /* the heartbeat says so, and forwarded calls fail without hanging */
-    ck_assert_msg(log_has("WARNING platform.actuator: actuator: Platform driver is not running",
-                          5000),
-                  "no warning about the missing driver");
+    ck_assert_msg(
+        log_has("WARNING platform.actuator: actuator: Platform driver is not running", 5000),
+        "no warning about the missing driver");
     call_fails(tester, "get_point", "[\"" DEV1 "/FanSpeed\"]", "Unreachable", "platform.driver");
     /* schedules do not need the driver */
     reserve_ok(tester, "t-1", "LOW", DEV1, -1, 60);

@@ -194,8 +194,8 @@ static void on_config(vt_agent *agent, const char *name, vt_config_action action
     cJSON *ev = cJSON_CreateArray();
     cJSON_AddItemToArray(ev, cJSON_CreateString(name));
     cJSON_AddItemToArray(ev, cJSON_CreateString(action == VT_CONFIG_NEW      ? "NEW"
-                                                 : action == VT_CONFIG_UPDATE ? "UPDATE"
-                                                                              : "DELETE"));
+                                                : action == VT_CONFIG_UPDATE ? "UPDATE"
+                                                                             : "DELETE"));
     cJSON_AddItemToArray(ev, contents ? cJSON_Duplicate(contents, 1) : cJSON_CreateNull());
     cJSON_AddItemToArray(config_log, ev);
 }

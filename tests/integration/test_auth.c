@@ -15,7 +15,6 @@
 #include "raw.h"
 #include "testutil.h"
 
-
 static vt_fx *fx;
 static vt_loop *loop;
 
@@ -69,8 +68,7 @@ static void edit_capabilities(const char *user, const char *caps_json)
     cJSON *doc = vt_fx_json(text);
     free(text);
     cJSON *e;
-    cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(doc, "allow"))
-    {
+    cJSON_ArrayForEach (e, cJSON_GetObjectItemCaseSensitive(doc, "allow")) {
         const cJSON *u = cJSON_GetObjectItemCaseSensitive(e, "user_id");
         if (cJSON_IsString(u) && strcmp(u->valuestring, user) == 0) {
             cJSON_DeleteItemFromObjectCaseSensitive(e, "capabilities");
@@ -86,8 +84,7 @@ static void edit_capabilities(const char *user, const char *caps_json)
 
 /* Call until it is answered without error (the platform pushes auth.json
  * changes within its watch period); false after 10 s. */
-static bool allowed_soon(vt_agent *from, const char *peer, const char *method,
-                         const cJSON *params)
+static bool allowed_soon(vt_agent *from, const char *peer, const char *method, const cJSON *params)
 {
     int64_t deadline = vt_time_monotonic_ms() + 10000;
     while (vt_time_monotonic_ms() < deadline) {
@@ -114,16 +111,18 @@ START_TEST(test_config_store_capabilities)
     /* an installed agent's entry: its own store only */
     vt_fx_call_ok(alice, "config.store", "set_config", strs("alice", "config", "{}", "json"));
     vt_fx_call_refused(alice, "config.store", "set_config", strs("bob", "config", "{}", "json"),
-                 "User alice can call method set_config only with identity=alice but called "
-                 "with identity=bob");
+                       "User alice can call method set_config only with identity=alice but called "
+                       "with identity=bob");
     /* by keyword too, and through the deprecated alias */
-    cJSON *kw = vt_fx_json("{\"identity\": \"bob\", \"config_name\": \"c\", \"raw_contents\": \"x\"}");
-    vt_fx_call_refused(alice, "config.store", "manage_store", kw,
-                 "User alice can call method manage_store only with identity=alice but called "
-                 "with identity=bob");
+    cJSON *kw =
+        vt_fx_json("{\"identity\": \"bob\", \"config_name\": \"c\", \"raw_contents\": \"x\"}");
+    vt_fx_call_refused(
+        alice, "config.store", "manage_store", kw,
+        "User alice can call method manage_store only with identity=alice but called "
+        "with identity=bob");
     vt_fx_call_refused(nobody, "config.store", "delete_store", strs("cs.nobody", NULL, NULL, NULL),
-                 "method 'delete_store' requires capabilities {'edit_config_store'}, but "
-                 "capability {} was provided for user cs.nobody");
+                       "method 'delete_store' requires capabilities {'edit_config_store'}, but "
+                       "capability {} was provided for user cs.nobody");
     /* reading is for everyone; the admin's pattern reaches every store */
     vt_fx_call_ok(nobody, "config.store", "list_configs", strs("alice", NULL, NULL, NULL));
     vt_fx_call_ok(admin, "config.store", "set_config", strs("bob", "config", "[1]", "json"));
@@ -143,21 +142,21 @@ START_TEST(test_agent_method_and_live_grant)
     vt_agent *dave = vt_fx_agent_on(fx, "dave", false, loop);
 
     vt_fx_call_refused(carol, "vault", "secret", NULL,
-                 "method 'secret' requires capabilities {'can_secret'}, but capability "
-                 "{'edit_config_store': {'identity': 'carol'}} was provided for user carol");
+                       "method 'secret' requires capabilities {'can_secret'}, but capability "
+                       "{'edit_config_store': {'identity': 'carol'}} was provided for user carol");
     /* an argument restriction by pattern */
     vt_fx_call_ok(dave, "vault", "secret", strs("north-1", NULL, NULL, NULL));
     vt_fx_call_refused(dave, "vault", "secret", strs("south", NULL, NULL, NULL),
-                 "User dave can call method secret only with zone matching pattern "
-                 "/north-.*/ but called with zone=south");
+                       "User dave can call method secret only with zone matching pattern "
+                       "/north-.*/ but called with zone=south");
 
     /* Only platform.auth may tell the vault who holds what. */
     cJSON *forged = cJSON_CreateArray();
     cJSON_AddItemToArray(forged, vt_fx_json("{\"carol\": {\"can_secret\": null}}"));
     vt_fx_call_ok(carol, "vault", "auth.update", forged);
     vt_fx_call_refused(carol, "vault", "secret", NULL,
-                 "method 'secret' requires capabilities {'can_secret'}, but capability "
-                 "{'edit_config_store': {'identity': 'carol'}} was provided for user carol");
+                       "method 'secret' requires capabilities {'can_secret'}, but capability "
+                       "{'edit_config_store': {'identity': 'carol'}} was provided for user carol");
 
     /* The operator grants it in auth.json; the platform pushes the change. */
     edit_capabilities("carol", "{\"can_secret\": null}");
@@ -175,8 +174,7 @@ END_TEST
 static bool has_pending(const cJSON *list, const char *key, char *user_out)
 {
     const cJSON *e;
-    cJSON_ArrayForEach(e, list)
-    {
+    cJSON_ArrayForEach (e, list) {
         const cJSON *c = cJSON_GetObjectItemCaseSensitive(e, "credentials");
         const cJSON *u = cJSON_GetObjectItemCaseSensitive(e, "user_id");
         if (cJSON_IsString(c) && strcmp(c->valuestring, key) == 0 && cJSON_IsString(u)) {
@@ -190,9 +188,16 @@ static bool has_pending(const cJSON *list, const char *key, char *user_out)
 static vt_agent *stranger_agent(const vt_keypair *k)
 {
     vt_agent_options o = {
-        .identity = "stranger", .volttron_home = fx->home, .address = fx->tcp,
-        .serverkey = fx->serverkey, .publickey = k->public_key, .secretkey = k->secret_key,
-        .auth = 1, .heartbeat_period = -1, .no_signals = true, .fail_fast = true,
+        .identity = "stranger",
+        .volttron_home = fx->home,
+        .address = fx->tcp,
+        .serverkey = fx->serverkey,
+        .publickey = k->public_key,
+        .secretkey = k->secret_key,
+        .auth = 1,
+        .heartbeat_period = -1,
+        .no_signals = true,
+        .fail_fast = true,
         .no_config_store = true,
     };
     vt_agent *s = vt_agent_new(&o);
@@ -223,10 +228,11 @@ START_TEST(test_pending_approved_by_operator)
     ck_assert_msg(has_pending(o.value, k.public_key, user), "the refused key is not pending");
     vt_outcome_clear(&o);
 
-    vt_fx_call_refused(carol, "platform.auth", "approve_authorization", strs(user, NULL, NULL, NULL),
-                 "method 'approve_authorization' requires capabilities "
-                 "{'allow_auth_modifications'}, but capability {'edit_config_store': "
-                 "{'identity': 'carol'}} was provided for user carol");
+    vt_fx_call_refused(carol, "platform.auth", "approve_authorization",
+                       strs(user, NULL, NULL, NULL),
+                       "method 'approve_authorization' requires capabilities "
+                       "{'allow_auth_modifications'}, but capability {'edit_config_store': "
+                       "{'identity': 'carol'}} was provided for user carol");
     vt_fx_call_ok(op, "platform.auth", "approve_authorization", strs(user, NULL, NULL, NULL));
 
     o = vt_fx_call(op, "platform.auth", "get_pending_authorizations", NULL);
@@ -253,8 +259,7 @@ static cJSON *auth_entry_of(vt_agent *reader, const char *identity)
     ck_assert_int_eq(o.status, VT_RPC_OK);
     cJSON *found = NULL;
     const cJSON *e;
-    cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(o.value, "allow_list"))
-    {
+    cJSON_ArrayForEach (e, cJSON_GetObjectItemCaseSensitive(o.value, "allow_list")) {
         const cJSON *id = cJSON_GetObjectItemCaseSensitive(e, "identity");
         if (cJSON_IsString(id) && strcmp(id->valuestring, identity) == 0)
             found = cJSON_Duplicate(e, 1);
@@ -324,9 +329,9 @@ START_TEST(test_rpc_method_authorizations)
     p = strs("secret", NULL, NULL, NULL);
     cJSON_AddItemToArray(p, vt_fx_json("[]"));
     vt_fx_call_refused(carol, "vault", "auth.set_rpc_authorizations", cJSON_Duplicate(p, 1),
-                 "method 'set_rpc_authorizations' requires capabilities "
-                 "{'modify_rpc_method_allowance'}, but capability "
-                 "{'edit_config_store': {'identity': 'carol'}} was provided for user carol");
+                       "method 'set_rpc_authorizations' requires capabilities "
+                       "{'modify_rpc_method_allowance'}, but capability "
+                       "{'edit_config_store': {'identity': 'carol'}} was provided for user carol");
     ck_assert_ptr_nonnull(vt_rpc_required(v, "secret"));
     vt_fx_call_ok(op, "vault", "auth.set_rpc_authorizations", p);
     ck_assert_ptr_null(vt_rpc_required(v, "secret"));
@@ -340,8 +345,9 @@ END_TEST
 
 static void publish(void *s, const char *id, const char *topic)
 {
-    const char *frames[] = {"", "VIP1", "", id, "pubsub", "publish", topic,
-                            "{\"bus\": \"\", \"headers\": {}, \"message\": 1}"};
+    const char *frames[] = {
+        "",       "VIP1",    "",    id,
+        "pubsub", "publish", topic, "{\"bus\": \"\", \"headers\": {}, \"message\": 1}"};
     vt_raw_send(s, frames, NULL, 8);
 }
 
@@ -390,16 +396,22 @@ START_TEST(test_protected_topics)
     void *bad = vt_raw_socket(fx, "pub.bad");
     void *sub = vt_raw_socket(fx, "sub");
     char *path = vt_asprintf("%s/protected_topics.json", fx->home);
-    const char *rules = "{\"write-protect\": [\n"
-                        "  {\"topic\": \"devices/actuators\", \"capabilities\": [\"can_actuate\"]},\n"
-                        "  {\"topic\": \"/alerts/.*/\", \"capabilities\": \"admin\"}\n"
-                        "]}\n";
+    const char *rules =
+        "{\"write-protect\": [\n"
+        "  {\"topic\": \"devices/actuators\", \"capabilities\": [\"can_actuate\"]},\n"
+        "  {\"topic\": \"/alerts/.*/\", \"capabilities\": \"admin\"}\n"
+        "]}\n";
     ck_assert_int_eq(vt_fs_write_atomic(path, rules, strlen(rules), 0644), 0);
     free(path);
     /* platform.auth reads the rules and the map at start */
     vt_fx_restart(fx);
 
-    const char *subscribe[] = {"", "VIP1", "", "s1", "pubsub", "subscribe",
+    const char *subscribe[] = {"",
+                               "VIP1",
+                               "",
+                               "s1",
+                               "pubsub",
+                               "subscribe",
                                "{\"prefix\": \"\", \"bus\": \"\", \"all_platforms\": false}"};
     vt_raw_send(sub, subscribe, NULL, 7);
     char f[12][256];
@@ -415,7 +427,12 @@ START_TEST(test_protected_topics)
                    "to publish to topic \"alerts/fire\" requires capabilities ['admin'], but "
                    "capability list {'edit_config_store': {'identity': 'pub.bad'}} was provided");
     /* A forged auth_update from an agent changes nothing. */
-    const char *forge[] = {"", "VIP1", "", "b3", "pubsub", "auth_update",
+    const char *forge[] = {"",
+                           "VIP1",
+                           "",
+                           "b3",
+                           "pubsub",
+                           "auth_update",
                            "{\"capabilities\": {\"pub.bad\": {\"can_actuate\": null}}}"};
     vt_raw_send(bad, forge, NULL, 7);
     publish(bad, "b4", "devices/actuators/ahu1");

@@ -184,7 +184,8 @@ START_TEST(test_pushes_and_callbacks)
     /* A referenced configuration changes: its referrer is an UPDATE too. */
     set("cfg.agent", "registry.csv", "Point,Units\nT,C\n", "csv");
     got = events("cfg.agent");
-    ck_assert_ptr_nonnull(strstr(got, "[\"registry.csv\", \"UPDATE\", [{\"Point\": \"T\", \"Units\": \"C\"}]]"));
+    ck_assert_ptr_nonnull(
+        strstr(got, "[\"registry.csv\", \"UPDATE\", [{\"Point\": \"T\", \"Units\": \"C\"}]]"));
     ck_assert_ptr_nonnull(strstr(got, "[\"config\", \"UPDATE\", {\"registry\": [{\"Point\": \"T\", "
                                       "\"Units\": \"C\"}], \"interval\": 5}]"));
     free(got);
@@ -197,8 +198,9 @@ START_TEST(test_pushes_and_callbacks)
     cJSON_Delete(cs_ok("set_config", vt_rpc_params(args, kw)));
     events_are("cfg.agent", "[]");
     cJSON *r = NULL;
-    ck_assert_int_eq(vt_rpc_call_sync(admin, "cfg.agent", "config_get", strs("quiet", NULL, NULL, NULL),
-                                      RPC_MS, &r), 0);
+    ck_assert_int_eq(vt_rpc_call_sync(admin, "cfg.agent", "config_get",
+                                      strs("quiet", NULL, NULL, NULL), RPC_MS, &r),
+                     0);
     char *s = dump(r);
     ck_assert_str_eq(s, "{}");
     free(s);

@@ -20,7 +20,7 @@
 #define RPC_MS 10000
 
 static vt_fx *fx;
-static vt_agent *watcher;   /* sees peers come and go, calls control */
+static vt_agent *watcher; /* sees peers come and go, calls control */
 
 static void start_platform(const char *const *extra)
 {
@@ -60,8 +60,7 @@ static char *install(const char *path, ...)
         ;
     va_end(ap);
     char *out = NULL, *err = NULL;
-    int rc = vt_fx_vctl(fx, &out, &err, "install", path, a[0], a[1], a[2], a[3], a[4], a[5],
-                        NULL);
+    int rc = vt_fx_vctl(fx, &out, &err, "install", path, a[0], a[1], a[2], a[3], a[4], a[5], NULL);
     ck_assert_msg(rc == 0, "vctl install %s: exit %d\n%s%s", path, rc, out, err);
     const char *p = strstr(out, "Agent ");
     ck_assert_msg(p, "no \"Agent <uuid>\" in: %s", out);
@@ -282,16 +281,14 @@ START_TEST(test_environment_data_dir_and_output)
     ck_assert_str_eq(r->valuestring, want);
     cJSON_Delete(r);
     free(want);
-    const char *vars[][2] = {{"AGENT_VIP_IDENTITY", "probe"}, {"AGENT_UUID", uuid},
-                             {"_LAUNCHED_BY_PLATFORM", "1"}};
+    const char *vars[][2] = {
+        {"AGENT_VIP_IDENTITY", "probe"}, {"AGENT_UUID", uuid}, {"_LAUNCHED_BY_PLATFORM", "1"}};
     for (size_t i = 0; i < 3; i++) {
-        ck_assert_int_eq(vt_rpc_call_sync(watcher, "probe", "env", one(vars[i][0]), RPC_MS, &r),
-                         0);
+        ck_assert_int_eq(vt_rpc_call_sync(watcher, "probe", "env", one(vars[i][0]), RPC_MS, &r), 0);
         ck_assert_str_eq(r->valuestring, vars[i][1]);
         cJSON_Delete(r);
     }
-    ck_assert_int_eq(vt_rpc_call_sync(watcher, "probe", "env", one("AGENT_PUBLICKEY"), RPC_MS,
-                                      &r),
+    ck_assert_int_eq(vt_rpc_call_sync(watcher, "probe", "env", one("AGENT_PUBLICKEY"), RPC_MS, &r),
                      0);
     ck_assert_int_eq((int)strlen(r->valuestring), 43);
     cJSON_Delete(r);

@@ -17,7 +17,7 @@
 #define RPC_MS 10000
 
 static vt_fx *fx;
-static vt_agent *app;      /* the application: listens and calls */
+static vt_agent *app; /* the application: listens and calls */
 
 static vt_heard *next_on(const char *topic)
 {
@@ -140,7 +140,8 @@ START_TEST(test_all_message_matches_the_registry)
     store("devices/campusA/bldg7/ahu1", device_json(NULL), "--json");
     vt_heard *h = next_on("devices/campusA/bldg7/ahu1/all");
     char *msg = dump(h->message);
-    ck_assert_str_eq(msg,
+    ck_assert_str_eq(
+        msg,
         "[{\"ZoneTemp\": 71.5, \"Occupied\": true, \"FanSpeedCmd\": 40, \"Heartbeat\": false}, "
         "{\"ZoneTemp\": {\"units\": \"degF\", \"type\": \"float\", \"tz\": \"UTC\"}, "
         "\"Occupied\": {\"units\": \"On/Off\", \"type\": \"boolean\", \"tz\": \"UTC\"}, "
@@ -153,8 +154,7 @@ START_TEST(test_all_message_matches_the_registry)
     const char *sync = cJSON_GetObjectItem(h->headers, "SynchronizedTimeStamp")->valuestring;
     ck_assert_int_eq((int)strlen(sync), 32);
     ck_assert_str_eq(sync + 19, ".000000+00:00");
-    ck_assert_str_eq(cJSON_GetObjectItem(h->headers, "min_compatible_version")->valuestring,
-                     "3.0");
+    ck_assert_str_eq(cJSON_GetObjectItem(h->headers, "min_compatible_version")->valuestring, "3.0");
 }
 END_TEST
 
@@ -187,9 +187,8 @@ START_TEST(test_read_write_revert)
     cJSON_Delete(r);
     /* visible on the next scrape */
     vt_heard *h = next_on("devices/campusA/bldg7/ahu1/all");
-    ck_assert_int_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(h->message, 0), "FanSpeedCmd")
-                         ->valueint,
-                     65);
+    ck_assert_int_eq(
+        cJSON_GetObjectItem(cJSON_GetArrayItem(h->message, 0), "FanSpeedCmd")->valueint, 65);
     /* revert: back to the starting value */
     cJSON_Delete(call("revert_point", args(dev, "FanSpeedCmd", NULL)));
     r = call("get_point", args(dev, "FanSpeedCmd", NULL));
@@ -237,10 +236,10 @@ START_TEST(test_errors_name_device_and_point)
     call_fails("get_point", args(dev, "Nope", NULL),
                "platform_driver.interfaces.DriverInterfaceError",
                "Point not configured on device: Nope");
-    call_fails("set_point", args(dev, "ZoneTemp", cJSON_CreateNumber(3)),
-               "builtins.RuntimeError", "Trying to write to a point configured read only: ZoneTemp");
-    call_fails("set_point", args(dev, "FanSpeedCmd", cJSON_CreateArray()),
-               "builtins.ValueError", "cannot set FanSpeedCmd (type integer) to an array");
+    call_fails("set_point", args(dev, "ZoneTemp", cJSON_CreateNumber(3)), "builtins.RuntimeError",
+               "Trying to write to a point configured read only: ZoneTemp");
+    call_fails("set_point", args(dev, "FanSpeedCmd", cJSON_CreateArray()), "builtins.ValueError",
+               "cannot set FanSpeedCmd (type integer) to an array");
     call_fails("get_point", args("campusA/nowhere", "X", NULL), "builtins.KeyError",
                "'campusA/nowhere'");
     cJSON *kw = parse("{\"path\": \"campusA/bldg7/ahu1\", \"point_name\": \"ZoneTemp\", "
@@ -272,20 +271,18 @@ START_TEST(test_errors_name_device_and_point)
     free(log);
     /* and the agent's health says which */
     cJSON *st = NULL;
-    ck_assert_int_eq(vt_rpc_call_sync(app, "platform.driver", "health.get_status", NULL, RPC_MS,
-                                      &st),
-                     0);
+    ck_assert_int_eq(
+        vt_rpc_call_sync(app, "platform.driver", "health.get_status", NULL, RPC_MS, &st), 0);
     ck_assert_str_eq(cJSON_GetObjectItem(st, "status")->valuestring, "BAD");
-    ck_assert_ptr_nonnull(strstr(cJSON_GetObjectItem(st, "context")->valuestring,
-                                 "campusA/bldg7/unknown"));
+    ck_assert_ptr_nonnull(
+        strstr(cJSON_GetObjectItem(st, "context")->valuestring, "campusA/bldg7/unknown"));
     cJSON_Delete(st);
     /* removing the broken ones makes it GOOD again */
     vctl_ok("config", "delete", "platform.driver", "devices/campusA/bldg7/unknown", NULL);
     vctl_ok("config", "delete", "platform.driver", "devices/campusA/bldg7/badreg", NULL);
     vctl_ok("config", "delete", "platform.driver", "devices/campusA/bldg7/noconf", NULL);
-    ck_assert_int_eq(vt_rpc_call_sync(app, "platform.driver", "health.get_status", NULL, RPC_MS,
-                                      &st),
-                     0);
+    ck_assert_int_eq(
+        vt_rpc_call_sync(app, "platform.driver", "health.get_status", NULL, RPC_MS, &st), 0);
     ck_assert_str_eq(cJSON_GetObjectItem(st, "status")->valuestring, "GOOD");
     cJSON_Delete(st);
 }

@@ -28,12 +28,12 @@ static int port;
 /* ---- the Modbus device ---- */
 
 static const char *const registers[] = {
-    "hr 0 0x4291 0x0000",   /* Temp >f 72.5 */
-    "hr 2 0xFF9C",          /* Offset >h -100 */
-    "ir 10 1234",           /* Count >H */
-    "ir 20 0x0000 0x4291",  /* Mixed >f, words swapped: 72.5 */
-    "co 5 1",               /* Fan */
-    "di 7 1",               /* Alarm */
+    "hr 0 0x4291 0x0000",  /* Temp >f 72.5 */
+    "hr 2 0xFF9C",         /* Offset >h -100 */
+    "ir 10 1234",          /* Count >H */
+    "ir 20 0x0000 0x4291", /* Mixed >f, words swapped: 72.5 */
+    "co 5 1",              /* Fan */
+    "di 7 1",              /* Alarm */
 };
 
 static void start_server(int want_port)
@@ -113,8 +113,9 @@ static void setup(void)
              port);
     store("devices/campus/plant/plc1", dev, "--json");
     /* a fake device beside it: it must not notice the PLC's troubles */
-    store("fake.csv", "Point Name,Volttron Point Name,Units,Writable,Starting Value,Type\n"
-                      "T,T,degF,FALSE,1,int\n",
+    store("fake.csv",
+          "Point Name,Volttron Point Name,Units,Writable,Starting Value,Type\n"
+          "T,T,degF,FALSE,1,int\n",
           "--csv");
     store("devices/campus/plant/fake1",
           "{\"driver_type\": \"fakedriver\", \"driver_config\": {}, "
@@ -143,9 +144,8 @@ static cJSON *args(const char *point, cJSON *value)
 static char *health(void)
 {
     cJSON *st = NULL;
-    ck_assert_int_eq(vt_rpc_call_sync(app, "platform.driver", "health.get_status", NULL, RPC_MS,
-                                      &st),
-                     0);
+    ck_assert_int_eq(
+        vt_rpc_call_sync(app, "platform.driver", "health.get_status", NULL, RPC_MS, &st), 0);
     const cJSON *s = cJSON_GetObjectItem(st, "status"), *c = cJSON_GetObjectItem(st, "context");
     char *out = vt_asprintf("%s %s", s->valuestring, cJSON_IsString(c) ? c->valuestring : "");
     cJSON_Delete(st);
@@ -159,7 +159,8 @@ START_TEST(test_scrape_write_and_refuse)
     vt_heard *h = next_on("devices/campus/plant/plc1/all");
     char *msg = vt_json_dump(h->message, 0);
     /* input registers, holding registers, discrete inputs, coils */
-    ck_assert_str_eq(msg,
+    ck_assert_str_eq(
+        msg,
         "[{\"Count\": 1234, \"Mixed\": 72.5, \"Temp\": 72.5, \"Offset\": -100, \"Alarm\": true, "
         "\"Fan\": true}, {\"Temp\": {\"units\": \"degF\", \"type\": \"float\", \"tz\": \"UTC\"}, "
         "\"Offset\": {\"units\": \"degF\", \"type\": \"integer\", \"tz\": \"UTC\"}, "
@@ -181,19 +182,17 @@ START_TEST(test_scrape_write_and_refuse)
                      0);
     ck_assert(cJSON_IsFalse(r));
     cJSON_Delete(r);
-    ck_assert_int_eq(vt_rpc_call_sync(app, "platform.driver", "get_point", args("Temp", NULL),
-                                      RPC_MS, &r),
-                     0);
+    ck_assert_int_eq(
+        vt_rpc_call_sync(app, "platform.driver", "get_point", args("Temp", NULL), RPC_MS, &r), 0);
     ck_assert(r->valuedouble == 68.25);
     cJSON_Delete(r);
     /* revert: the registry's Default Value */
-    ck_assert_int_eq(vt_rpc_call_sync(app, "platform.driver", "revert_point", args("Temp", NULL),
-                                      RPC_MS, &r),
-                     0);
+    ck_assert_int_eq(
+        vt_rpc_call_sync(app, "platform.driver", "revert_point", args("Temp", NULL), RPC_MS, &r),
+        0);
     cJSON_Delete(r);
-    ck_assert_int_eq(vt_rpc_call_sync(app, "platform.driver", "get_point", args("Temp", NULL),
-                                      RPC_MS, &r),
-                     0);
+    ck_assert_int_eq(
+        vt_rpc_call_sync(app, "platform.driver", "get_point", args("Temp", NULL), RPC_MS, &r), 0);
     ck_assert(r->valuedouble == 70.0);
     cJSON_Delete(r);
     /* read-only: refused, as 9.0.4 words it */
@@ -220,8 +219,8 @@ START_TEST(test_device_lost_and_back)
     next_on("devices/campus/plant/fake1/all");
     next_on("devices/campus/plant/fake1/all");
     h = health();
-    char *want = vt_asprintf("BAD campus/plant/plc1: Failed to scrape device at 127.0.0.1:%d ID: 0",
-                             was);
+    char *want =
+        vt_asprintf("BAD campus/plant/plc1: Failed to scrape device at 127.0.0.1:%d ID: 0", was);
     ck_assert_msg(strncmp(h, want, strlen(want)) == 0, "health: %s", h);
     free(want);
     free(h);
@@ -234,9 +233,8 @@ START_TEST(test_device_lost_and_back)
     free(logpath);
     /* a read of a dead device answers null (9.0.4's way) */
     cJSON *r = NULL;
-    ck_assert_int_eq(vt_rpc_call_sync(app, "platform.driver", "get_point", args("Temp", NULL),
-                                      RPC_MS, &r),
-                     0);
+    ck_assert_int_eq(
+        vt_rpc_call_sync(app, "platform.driver", "get_point", args("Temp", NULL), RPC_MS, &r), 0);
     ck_assert(cJSON_IsNull(r));
     cJSON_Delete(r);
     /* back on the same port: publishing resumes, health GOOD */

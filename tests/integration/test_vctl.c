@@ -19,7 +19,7 @@
 #define RPC_MS 10000
 
 static vt_fx *fx;
-static char *pkg;           /* the test agent's package directory */
+static char *pkg; /* the test agent's package directory */
 
 static void setup(void)
 {
@@ -141,8 +141,8 @@ START_TEST(test_list_and_status_tables)
     const cJSON *a = cJSON_GetObjectItemCaseSensitive(doc, "alpha");
     ck_assert_str_eq(cJSON_GetObjectItemCaseSensitive(a, "agent_uuid")->valuestring, u1);
     ck_assert_str_eq(cJSON_GetObjectItemCaseSensitive(a, "agent_tag")->valuestring, "first");
-    ck_assert_ptr_nonnull(strstr(cJSON_GetObjectItemCaseSensitive(a, "status")->valuestring,
-                                 "running ["));
+    ck_assert_ptr_nonnull(
+        strstr(cJSON_GetObjectItemCaseSensitive(a, "status")->valuestring, "running ["));
     cJSON_Delete(doc);
     clear(&r);
     expect_in(VCTL("stop", "alpha"), 0, "Stopping ", NULL);
@@ -239,8 +239,10 @@ START_TEST(test_config_commands)
 {
     char *f = vt_test_write_file(fx->home, "c.json", "{\"setting\": [1, 2]}");
     expect(VCTL("config", "store", "agent.x", "config", f), 0, "", "");
-    expect(VCTL("config", "get", "agent.x", "config"), 0, "{\n  \"setting\": [\n    1,\n    2\n"
-                                                          "  ]\n}\n", "");
+    expect(VCTL("config", "get", "agent.x", "config"), 0,
+           "{\n  \"setting\": [\n    1,\n    2\n"
+           "  ]\n}\n",
+           "");
     expect(VCTL("config", "get", "agent.x", "config", "--raw"), 0, "{\"setting\": [1, 2]}", "");
     char *csv = vt_test_write_file(fx->home, "r.csv", "Point,Units\nT,F\n");
     expect(VCTL("config", "store", "agent.x", "registry.csv", csv, "--csv"), 0, "", "");
@@ -256,7 +258,8 @@ START_TEST(test_config_commands)
               "No configuration file \"missing\"");
     expect_in(VCTL("config", "store", "agent.x", "c", "/no/such/file"), 1, NULL, "/no/such/file");
     /* edit through $EDITOR: a script that rewrites the file */
-    char *ed = vt_test_write_file(fx->home, "ed.sh", "#!/bin/sh\necho '{\"edited\": true}' > \"$1\"\n");
+    char *ed =
+        vt_test_write_file(fx->home, "ed.sh", "#!/bin/sh\necho '{\"edited\": true}' > \"$1\"\n");
     chmod(ed, 0755);
     expect(VCTL("config", "edit", "agent.x", "config", "--editor", ed), 0, "", "");
     expect(VCTL("config", "get", "agent.x", "config", "--raw"), 0, "{\"edited\": true}\n", "");
@@ -290,8 +293,14 @@ END_TEST
 START_TEST(test_publish_and_subscribe)
 {
     /* a subscriber process first, told to stop after one message */
-    const char *argv[] = {vt_fx_program("VT_VCTL"), "--allow-root", "--json", "subscribe",
-                          "devices/", "--count", "1", NULL};
+    const char *argv[] = {vt_fx_program("VT_VCTL"),
+                          "--allow-root",
+                          "--json",
+                          "subscribe",
+                          "devices/",
+                          "--count",
+                          "1",
+                          NULL};
     char *home = vt_asprintf("VOLTTRON_HOME=%s", fx->home);
     int pipefd[2];
     ck_assert_int_eq(pipe(pipefd), 0);
@@ -312,8 +321,7 @@ START_TEST(test_publish_and_subscribe)
         if (r.rc != 0 || strstr(r.out, "published to 1 subscriber\n"))
             break;
     }
-    ck_assert_msg(r.rc == 0 && strstr(r.out, "published to 1 subscriber\n"), "%s%s", r.out,
-                  r.err);
+    ck_assert_msg(r.rc == 0 && strstr(r.out, "published to 1 subscriber\n"), "%s%s", r.out, r.err);
     clear(&r);
     char buf[4096] = {0};
     size_t got = 0;
@@ -345,8 +353,9 @@ START_TEST(test_install_errors_and_package)
     expect_in(VCTL("install", empty), 1, NULL, "neither an agent source directory");
     char *broken = vt_asprintf("%s/broken", fx->home);
     vt_fs_mkdir_p(broken, 0755);
-    free(vt_test_write_file(broken, "agent.json", "{\"name\": \"x y\", \"version\": \"1\", "
-                                                  "\"executable\": \"x\"}"));
+    free(vt_test_write_file(broken, "agent.json",
+                            "{\"name\": \"x y\", \"version\": \"1\", "
+                            "\"executable\": \"x\"}"));
     expect_in(VCTL("install", broken), 1, NULL, "name \"x y\" must be");
     char *junk = vt_test_write_file(fx->home, "junk.vtagent", "not a tar archive at all");
     expect_in(VCTL("install", junk), 20, NULL, "install: error: ");
@@ -382,7 +391,7 @@ START_TEST(test_not_running_and_timeouts)
     fx->pid = 0;
     const char *msg = "VOLTTRON is not running. This command requires VOLTTRON platform to be "
                       "running\n";
-    const char *needs[] = {"status", "start", "stop", "restart", "peerlist", "health",
+    const char *needs[] = {"status",   "start", "stop",   "restart", "peerlist",  "health",
                            "shutdown", "clear", "config", "publish", "subscribe", "install"};
     for (size_t i = 0; i < sizeof needs / sizeof needs[0]; i++)
         expect(VCTL(needs[i], "x"), 10, "", msg);
@@ -409,8 +418,12 @@ START_TEST(test_local_address_from_the_platform_config)
     /* and it is what agents it starts are given */
     char *uuid = install_as("located");
     expect(VCTL("start", "located"), 0, NULL, NULL);
-    vt_agent_options o = {.identity = "asker", .volttron_home = fx->home, .address = sock,
-                          .auth = 1, .heartbeat_period = -1, .no_signals = true,
+    vt_agent_options o = {.identity = "asker",
+                          .volttron_home = fx->home,
+                          .address = sock,
+                          .auth = 1,
+                          .heartbeat_period = -1,
+                          .no_signals = true,
                           .no_config_store = true};
     vt_keypair k;
     vt_fx_authorize(fx, "asker", &k);
@@ -426,11 +439,11 @@ START_TEST(test_local_address_from_the_platform_config)
             vt_fx_pump(a, 50);
     ck_assert_msg(ping == 0, "located never answered");
     cJSON *r = NULL;
-    ck_assert_int_eq(vt_rpc_call_sync(a, "located", "env",
-                                      cJSON_CreateStringArray((const char *[]){"VOLTTRON_VIP_ADDR"},
-                                                              1),
-                                      RPC_MS, &r),
-                     0);
+    ck_assert_int_eq(
+        vt_rpc_call_sync(a, "located", "env",
+                         cJSON_CreateStringArray((const char *[]){"VOLTTRON_VIP_ADDR"}, 1), RPC_MS,
+                         &r),
+        0);
     ck_assert_str_eq(r->valuestring, sock);
     cJSON_Delete(r);
     vt_agent_destroy(&a);

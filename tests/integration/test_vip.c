@@ -163,10 +163,16 @@ START_TEST(test_unauthorized_key_refused)
     vt_keypair stranger;
     ck_assert_int_eq(vt_keys_generate(&stranger), 0);
     vt_agent_options o = {
-        .identity = "stranger", .volttron_home = fx->home, .address = fx->tcp,
-        .serverkey = fx->serverkey, .publickey = stranger.public_key,
-        .secretkey = stranger.secret_key, .auth = 1, .heartbeat_period = -1,
-        .no_signals = true, .fail_fast = true,
+        .identity = "stranger",
+        .volttron_home = fx->home,
+        .address = fx->tcp,
+        .serverkey = fx->serverkey,
+        .publickey = stranger.public_key,
+        .secretkey = stranger.secret_key,
+        .auth = 1,
+        .heartbeat_period = -1,
+        .no_signals = true,
+        .fail_fast = true,
     };
     vt_agent *s = vt_agent_new(&o);
     ck_assert_ptr_nonnull(s);
@@ -232,8 +238,9 @@ START_TEST(test_pubsub_across_processes)
     const cJSON *values = cJSON_GetArrayItem(campus.message, 0);
     ck_assert(cJSON_GetObjectItem(values, "Point03")->valuedouble == 73.25);
     const cJSON *meta = cJSON_GetArrayItem(campus.message, 1);
-    ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(meta, "Point03"), "units")->valuestring,
-                     "degreesFahrenheit");
+    ck_assert_str_eq(
+        cJSON_GetObjectItem(cJSON_GetObjectItem(meta, "Point03"), "units")->valuestring,
+        "degreesFahrenheit");
 
     /* The other direction: the process subscribes, we publish. */
     cJSON_Delete(call(a, "publisher", "subscribe", args1s("analysis/")));
@@ -256,9 +263,8 @@ START_TEST(test_pubsub_across_processes)
     ck_assert_str_eq(cJSON_GetArrayItem(last, 0)->valuestring, "analysis/x");
     ck_assert_str_eq(cJSON_GetArrayItem(last, 2)->valuestring, "caf\xc3\xa9");
     ck_assert_str_eq(cJSON_GetArrayItem(last, 3)->valuestring, "subscriber");
-    ck_assert_str_eq(
-        cJSON_GetObjectItem(cJSON_GetArrayItem(last, 1), "Date")->valuestring,
-        "2024-05-01T12:00:00.000000+00:00");
+    ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(last, 1), "Date")->valuestring,
+                     "2024-05-01T12:00:00.000000+00:00");
     cJSON_Delete(got);
 
     /* Unsubscribe: nothing more arrives on that prefix. */
@@ -313,7 +319,8 @@ START_TEST(test_pubsub_list)
     vt_pubsub_list(a, "devices", false, false, false, got_list, &r);
     ck_assert(vt_fx_until(a, list_done, &r, RPC_MS));
     char *text = vt_json_dump(r.list, 0);
-    ck_assert_str_eq(text, "[[\"\", \"devices/campus\", true], [\"\", \"devices/campus/b1\", false]]");
+    ck_assert_str_eq(text,
+                     "[[\"\", \"devices/campus\", true], [\"\", \"devices/campus/b1\", false]]");
     free(text);
     cJSON_Delete(r.list);
 
@@ -361,8 +368,8 @@ START_TEST(test_rpc_outcomes)
     /* method not found */
     vt_rpc_error err;
     cJSON *res = NULL;
-    int rc = vt_rpc_call_sync_ex(a, "callee", "no_such_method", cJSON_CreateArray(), RPC_MS,
-                                 &res, &err);
+    int rc =
+        vt_rpc_call_sync_ex(a, "callee", "no_such_method", cJSON_CreateArray(), RPC_MS, &res, &err);
     ck_assert_int_eq(rc, -EREMOTEIO);
     ck_assert_int_eq(err.code, VT_RPC_METHOD_NOT_FOUND);
     ck_assert_str_eq(err.message, "method 'no_such_method' is not implemented");
@@ -386,9 +393,10 @@ START_TEST(test_rpc_outcomes)
     cJSON_Delete(r);
     r = call(a, "callee", "echo.inspect", NULL);
     text = vt_json_dump(r, 0);
-    ck_assert_str_eq(text, "{\"params\": {\"x\": {\"kind\": \"POSITIONAL_OR_KEYWORD\", \"default\": "
-                           "null}, \"args\": {\"kind\": \"VAR_POSITIONAL\"}, \"kwargs\": {\"kind\": "
-                           "\"VAR_KEYWORD\"}}, \"doc\": \"Return x.\"}");
+    ck_assert_str_eq(text,
+                     "{\"params\": {\"x\": {\"kind\": \"POSITIONAL_OR_KEYWORD\", \"default\": "
+                     "null}, \"args\": {\"kind\": \"VAR_POSITIONAL\"}, \"kwargs\": {\"kind\": "
+                     "\"VAR_KEYWORD\"}}, \"doc\": \"Return x.\"}");
     free(text);
     cJSON_Delete(r);
 
@@ -696,14 +704,22 @@ START_TEST(test_slow_subscriber_bounded)
      * does not follow the flood. */
     void *slow = vt_raw_socket(fx, "slow.sub");
     void *pub = vt_raw_socket(fx, "fast.pub");
-    const char *sub[] = {"", "VIP1", "", "s", "pubsub", "subscribe",
+    const char *sub[] = {"",
+                         "VIP1",
+                         "",
+                         "s",
+                         "pubsub",
+                         "subscribe",
                          "{\"prefix\": \"flood/\", \"bus\": \"\", \"all_platforms\": false}"};
     vt_raw_send(slow, sub, NULL, 7);
     char f[12][256];
     ck_assert_int_eq(vt_raw_recv(slow, f, 12), 7);
     ck_assert_int_eq(f[6][0], 1);
     long before = rss_kb(fx->pid);
-    enum { MESSAGES = 30000, SIZE = 3000 };
+    enum {
+        MESSAGES = 30000,
+        SIZE = 3000
+    };
     char *body = vt_malloc(SIZE + 64);
     int len = snprintf(body, SIZE + 64, "{\"bus\": \"\", \"headers\": {}, \"message\": \"");
     memset(body + len, 'z', SIZE);

@@ -22,7 +22,8 @@ char *vt_sec_script_package(vt_fx *fx, const char *name, const char *script)
     char *dir = vt_asprintf("%s/packages-src/%s", fx->home, name);
     ck_assert_int_eq(vt_fs_mkdir_p(dir, 0755), 0);
     char *manifest = vt_asprintf("{\"name\": \"%s\", \"version\": \"1.0\", "
-                                 "\"executable\": \"%s.sh\"}\n", name, name);
+                                 "\"executable\": \"%s.sh\"}\n",
+                                 name, name);
     free(vt_test_write_file(dir, "agent.json", manifest));
     char *file = vt_asprintf("%s.sh", name);
     char *exe = vt_test_write_file(dir, file, script);
@@ -42,8 +43,7 @@ char *vt_sec_install(vt_fx *fx, const char *dir, ...)
         ;
     va_end(ap);
     char *out = NULL, *err = NULL;
-    int rc = vt_fx_vctl(fx, &out, &err, "install", dir, a[0], a[1], a[2], a[3], a[4], a[5],
-                        NULL);
+    int rc = vt_fx_vctl(fx, &out, &err, "install", dir, a[0], a[1], a[2], a[3], a[4], a[5], NULL);
     ck_assert_msg(rc == 0, "vctl install %s: exit %d\n%s%s", dir, rc, out, err);
     const char *p = strstr(out, "Agent ");
     ck_assert_msg(p, "no \"Agent <uuid>\" in: %s", out);

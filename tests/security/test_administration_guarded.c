@@ -67,8 +67,8 @@ START_TEST(test_auth_file_writes_need_the_capability)
     vt_agent *plain = vt_fx_agent_on(fx, "plain", false, loop);
     char *before = auth_json();
     for (size_t i = 0; i < sizeof auth_writes / sizeof auth_writes[0]; i++)
-        vt_fx_call_refused(plain, "platform.auth", auth_writes[i][0],
-                           vt_fx_json(auth_writes[i][1]), NULL);
+        vt_fx_call_refused(plain, "platform.auth", auth_writes[i][0], vt_fx_json(auth_writes[i][1]),
+                           NULL);
     vt_fx_call_refused(plain, "platform.auth", "add_rpc_authorizations",
                        vt_fx_json("[\"plain\", \"m\", [\"x\"]]"), NULL);
     char *after = auth_json();
@@ -121,12 +121,13 @@ START_TEST(test_auth_entry_for_a_reserved_identity_refused)
 {
     vt_fx_grant(fx, "admin", "{\"allow_auth_modifications\": null}");
     vt_agent *admin = vt_fx_agent_on(fx, "admin", false, loop);
-    const char *bad[] = {"control.connection", "control", "config.store", "platform",
-                         ".hidden", "..", "a/b"};
+    const char *bad[] = {
+        "control.connection", "control", "config.store", "platform", ".hidden", "..", "a/b"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        char *entry = vt_asprintf("[{\"credentials\": \"BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB\","
-                                  " \"user_id\": \"u%zu\", \"identity\": \"%s\"}]",
-                                  i, bad[i]);
+        char *entry =
+            vt_asprintf("[{\"credentials\": \"BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB\","
+                        " \"user_id\": \"u%zu\", \"identity\": \"%s\"}]",
+                        i, bad[i]);
         vt_outcome o = vt_fx_call(admin, "platform.auth", "auth_file.add", vt_fx_json(entry));
         ck_assert_msg(o.status == VT_RPC_ERROR, "an auth entry for %s was accepted", bad[i]);
         ck_assert_str_eq(o.exc_type, "builtins.ValueError");
@@ -196,8 +197,13 @@ START_TEST(test_install_under_a_reserved_identity_refused)
 {
     char *pkg = test_agent_package();
     char *before = auth_json();
-    const char *bad[] = {"control.connection", "control", "platform.auth", "control.connection.x",
-                         ".hidden", ".", ".."};
+    const char *bad[] = {"control.connection",
+                         "control",
+                         "platform.auth",
+                         "control.connection.x",
+                         ".hidden",
+                         ".",
+                         ".."};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         char *out = NULL, *err = NULL;
         int rc = vt_fx_vctl(fx, &out, &err, "install", pkg, "--vip-identity", bad[i], NULL);

@@ -16,19 +16,17 @@
 
 /* The helper ignores INT and TERM (ignored signals stay ignored across
  * exec): only SIGKILL ends it. The agent itself stops on INT or TERM. */
-static const char family_script[] =
-    "#!/bin/sh\n"
-    "(trap '' INT TERM; exec sleep 300) &\n"
-    "trap 'exit 0' INT TERM\n"
-    "wait\n";
+static const char family_script[] = "#!/bin/sh\n"
+                                    "(trap '' INT TERM; exec sleep 300) &\n"
+                                    "trap 'exit 0' INT TERM\n"
+                                    "wait\n";
 
 /* The same helper; the agent exits 0 by itself when the test sends it
  * SIGUSR1. */
-static const char leaver_script[] =
-    "#!/bin/sh\n"
-    "(trap '' INT TERM; exec sleep 300) &\n"
-    "trap 'exit 0' USR1\n"
-    "wait\n";
+static const char leaver_script[] = "#!/bin/sh\n"
+                                    "(trap '' INT TERM; exec sleep 300) &\n"
+                                    "trap 'exit 0' USR1\n"
+                                    "wait\n";
 
 static vt_fx *fx;
 static vt_agent *watcher;
@@ -61,8 +59,7 @@ static pid_t start_family(const char *identity, const char *uuid)
     pid_t pgids[8];
     int n = 0;
     for (int64_t until = vt_time_monotonic_ms() + 10000;
-         (n = vt_sec_procs_with_env(entry, NULL, pgids, 8)) != 2 &&
-         vt_time_monotonic_ms() < until;)
+         (n = vt_sec_procs_with_env(entry, NULL, pgids, 8)) != 2 && vt_time_monotonic_ms() < until;)
         usleep(20000);
     ck_assert_msg(n == 2, "%s runs %d processes, not its 2", identity, n);
     pid_t pid = (pid_t)vt_sec_agent_pid(watcher, identity);
@@ -79,8 +76,8 @@ static void assert_none_left(const char *uuid, pid_t pgid, const char *after)
     int in_group = vt_sec_group_count(pgid);
     int with_env = vt_sec_procs_with_env(entry, NULL, NULL, 0);
     ck_assert_msg(in_group == 0 && with_env == 0,
-                  "after %s: %d processes left in group %ld, %d of the instance", after,
-                  in_group, (long)pgid, with_env);
+                  "after %s: %d processes left in group %ld, %d of the instance", after, in_group,
+                  (long)pgid, with_env);
     free(entry);
 }
 
@@ -105,8 +102,10 @@ START_TEST(test_stop_and_remove_end_the_whole_group)
     assert_none_left(uuid, pgid, "vctl remove");
     char *log = vt_fs_path_join(fx->home, "volttron.log");
     ck_assert(vt_sec_file_has(log, "family: 1 process left in its group: sending SIGTERM", 1));
-    ck_assert(vt_sec_file_has(log, "family: processes left in its group did not stop on "
-                                   "SIGTERM: sending SIGKILL", 1));
+    ck_assert(vt_sec_file_has(log,
+                              "family: processes left in its group did not stop on "
+                              "SIGTERM: sending SIGKILL",
+                              1));
     free(log);
     free(uuid);
     free(pkg);

@@ -26,9 +26,8 @@
  * -vv lines, are well under it; the unthrottled pipe fills it in ms. */
 #define GROWTH_MAX (1024 * 1024)
 
-static const char flood_script[] =
-    "#!/bin/sh\n"
-    "exec yes 'flood: this agent writes this line without pause'\n";
+static const char flood_script[] = "#!/bin/sh\n"
+                                   "exec yes 'flood: this agent writes this line without pause'\n";
 
 static vt_fx *fx;
 static vt_agent *watcher;
@@ -124,8 +123,8 @@ START_TEST(test_flooding_agent_cannot_freeze_the_platform)
     ck_assert_int_gt(vt_sec_file_count(log, " lines of output dropped"), reports);
     char *entry = vt_asprintf("AGENT_UUID=%s", uuid);
     ck_assert_int_eq(vt_sec_procs_with_env(entry, NULL, NULL, 0), 0);
-    fprintf(stderr, "%d rounds of RPC + vctl status in %d ms of flood; log +%lld bytes\n",
-            rounds, FLOOD_MS, growth);
+    fprintf(stderr, "%d rounds of RPC + vctl status in %d ms of flood; log +%lld bytes\n", rounds,
+            FLOOD_MS, growth);
     free(entry);
     free(log);
     free(uuid);

@@ -17,11 +17,10 @@
 #include "testutil.h"
 
 /* Deaf to INT and TERM, agent and helper alike: only SIGKILL ends them. */
-static const char stubborn_script[] =
-    "#!/bin/sh\n"
-    "trap '' INT TERM\n"
-    "sleep 300 &\n"
-    "wait\n";
+static const char stubborn_script[] = "#!/bin/sh\n"
+                                      "trap '' INT TERM\n"
+                                      "sleep 300 &\n"
+                                      "wait\n";
 
 static vt_fx *fx;
 static vt_agent *watcher;
@@ -68,7 +67,8 @@ static pid_t wait_one_copy(const char *identity, const char *uuid, int want)
     }
     ck_assert_msg(pid > 0 && n == want && in_group == want,
                   "%s: %d processes of the instance, %d of them in the group of pid %ld "
-                  "(want %d, one copy)", identity, n, in_group, (long)pid, want);
+                  "(want %d, one copy)",
+                  identity, n, in_group, (long)pid, want);
     free(entry);
     return pid;
 }
@@ -125,7 +125,8 @@ START_TEST(test_autostart_agents_run_once_after_a_platform_crash)
     ck_assert_int_eq(vt_sec_group_count(old_stubborn), 0);
     char *log = vt_fs_path_join(fx->home, "volttron.log");
     char *said = vt_asprintf("stubborn: a copy left by a previous platform still runs "
-                             "(pid %ld): stopping it", (long)old_stubborn);
+                             "(pid %ld): stopping it",
+                             (long)old_stubborn);
     ck_assert_msg(vt_sec_file_has(log, said, 1), "no \"%s\" in the log", said);
 
     /* and vctl stop leaves nothing of either */

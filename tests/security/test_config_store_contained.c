@@ -96,7 +96,8 @@ START_TEST(test_store_beyond_the_limit_refused_on_write)
 {
     vt_agent *keeper = vt_fx_agent_on(fx, "keeper", false, loop);
     vt_fx_call_ok(keeper, "config.store", "set_config", raw_entry("big", "one", LIMIT / 2));
-    vt_outcome o = vt_fx_call(keeper, "config.store", "set_config", raw_entry("big", "two", LIMIT / 2));
+    vt_outcome o =
+        vt_fx_call(keeper, "config.store", "set_config", raw_entry("big", "two", LIMIT / 2));
     ck_assert_int_eq(o.status, VT_RPC_ERROR);
     ck_assert_str_eq(o.exc_type, "builtins.ValueError");
     ck_assert_msg(strstr(o.detail, "more than"), "%s", o.detail);
@@ -142,13 +143,13 @@ START_TEST(test_unloadable_store_kept_aside)
     vt_fx_stop_platform(fx);
     char *dir = vt_asprintf("%s/configuration_store", fx->home);
     char *garbage = vt_asprintf("%s/victim.store", dir);
-    put(garbage, "{\"cfg\": {\"type\": \"json\", \"data\": \"{}\"");  /* cut short */
+    put(garbage, "{\"cfg\": {\"type\": \"json\", \"data\": \"{}\""); /* cut short */
     /* a valid store, larger than this platform loads */
     char *data = vt_malloc(LIMIT + 2);
     memset(data, 'y', LIMIT);
     data[LIMIT] = '\0';
-    char *bigtext = vt_asprintf("{\"a\": {\"type\": \"raw\", \"modified\": null, \"data\": \"%s\"}}",
-                                data);
+    char *bigtext =
+        vt_asprintf("{\"a\": {\"type\": \"raw\", \"modified\": null, \"data\": \"%s\"}}", data);
     char *big = vt_asprintf("%s/huge.store", dir);
     put(big, bigtext);
     vt_fx_restart(fx);
@@ -217,8 +218,7 @@ START_TEST(test_config_file_not_executable)
     struct stat st;
     ck_assert_int_eq(stat(path, &st), 0);
     ck_assert_msg((st.st_mode & 0111) == 0, "config has mode %o", st.st_mode & 0777);
-    ck_assert_msg((st.st_mode & 0007) == 0, "config is readable by others: %o",
-                  st.st_mode & 0777);
+    ck_assert_msg((st.st_mode & 0007) == 0, "config is readable by others: %o", st.st_mode & 0777);
     free(path);
 }
 END_TEST

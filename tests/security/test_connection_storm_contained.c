@@ -118,8 +118,7 @@ START_TEST(test_storm_of_connections)
     for (int i = 0; i < CROWD; i++) {
         zmq_setsockopt(crowd[i], ZMQ_RCVTIMEO, &timeo, sizeof timeo);
         char buf[256];
-        ck_assert_msg(zmq_recv(crowd[i], buf, sizeof buf, 0) >= 0, "crowd.%d not welcomed",
-                      i + 1);
+        ck_assert_msg(zmq_recv(crowd[i], buf, sizeof buf, 0) >= 0, "crowd.%d not welcomed", i + 1);
         int more = 1;
         size_t sz = sizeof more;
         while (zmq_getsockopt(crowd[i], ZMQ_RCVMORE, &more, &sz) == 0 && more)
@@ -156,8 +155,8 @@ START_TEST(test_storm_of_connections)
     long allowed_kb = 16 * 1024;
 #endif
     ck_assert_msg(after - idle < allowed_kb,
-                  "the platform kept %ld kB after %d peers left (idle %ld kB)", after - idle,
-                  CROWD, idle);
+                  "the platform kept %ld kB after %d peers left (idle %ld kB)", after - idle, CROWD,
+                  idle);
 }
 END_TEST
 

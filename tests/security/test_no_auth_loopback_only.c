@@ -26,8 +26,9 @@ START_TEST(test_remote_address_refused_without_the_second_flag)
     char *env = vt_asprintf("VOLTTRON_HOME=%s", home);
     const char *const envs[] = {env, NULL};
     /* (a platform that does start is stopped by timeout, and fails) */
-    const char *argv[] = {"/usr/bin/timeout", "10", vt_fx_program("VT_VOLTTRON"), "--allow-root",
-                          "--no-auth", "--vip-address", "tcp://0.0.0.0:*", NULL};
+    const char *argv[] = {"/usr/bin/timeout", "10",        vt_fx_program("VT_VOLTTRON"),
+                          "--allow-root",     "--no-auth", "--vip-address",
+                          "tcp://0.0.0.0:*",  NULL};
     char *err = NULL;
     int rc = vt_run(argv, envs, NULL, NULL, &err);
     ck_assert_int_ne(rc, 0);

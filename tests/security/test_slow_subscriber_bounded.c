@@ -16,7 +16,7 @@
 #include "testutil.h"
 
 #define MSG_BYTES (256 * 1024)
-#define MESSAGES 600            /* 150 MiB in all */
+#define MESSAGES 600 /* 150 MiB in all */
 #define QUEUE_LIMIT (4 << 20)
 #define ALLOWED_GROWTH (48L << 20)
 
@@ -78,8 +78,8 @@ START_TEST(test_subscriber_that_never_reads)
     vt_fx_authorize(fx, "sloth", &k);
     vt_raw_opts tiny = {.rcvhwm = 1, .rcvbuf = 4096};
     void *sloth = vt_raw_socket_keyed(fx, "sloth", &k, &tiny);
-    const char *sub[] = {"", "VIP1", "", "s1", "pubsub", "subscribe",
-                         "{\"prefix\": \"big/\", \"bus\": \"\"}"};
+    const char *sub[] = {
+        "", "VIP1", "", "s1", "pubsub", "subscribe", "{\"prefix\": \"big/\", \"bus\": \"\"}"};
     vt_raw_send(sloth, sub, NULL, 7);
     char f[10][256];
     ck_assert_uint_ge(vt_raw_recv(sloth, f, 10), 7);
@@ -96,8 +96,8 @@ START_TEST(test_subscriber_that_never_reads)
     acks a = {0};
     for (int i = 0; i < MESSAGES; i++) {
         a.pending++;
-        ck_assert_int_eq(vt_pubsub_publish_json_ack(hose, "big/data", NULL, body, 10000, on_ack,
-                                                    &a), 0);
+        ck_assert_int_eq(
+            vt_pubsub_publish_json_ack(hose, "big/data", NULL, body, 10000, on_ack, &a), 0);
         if (a.pending >= 8)
             vt_fx_until(hose, all_acked, &a, 10000);
     }
@@ -105,7 +105,8 @@ START_TEST(test_subscriber_that_never_reads)
     long after = rss_bytes(fx->pid);
     ck_assert_msg(after - before < ALLOWED_GROWTH,
                   "the platform grew by %ld MiB for a subscriber that does not read (queue "
-                  "limit %d MiB)", (after - before) >> 20, QUEUE_LIMIT >> 20);
+                  "limit %d MiB)",
+                  (after - before) >> 20, QUEUE_LIMIT >> 20);
 
     /* The drops are reported. */
     char *path = vt_asprintf("%s/volttron.log", fx->home);

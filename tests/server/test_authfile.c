@@ -51,10 +51,10 @@ START_TEST(test_load_add_save_roundtrip)
     /* VOLTTRON's layout and field order; the hand-made field survives. */
     ck_assert_ptr_nonnull(strstr(text, "\"custom\": 7"));
     ck_assert_ptr_nonnull(strstr(text, "\"version\": {\n    \"major\": 1,\n    \"minor\": 4\n  }"));
-    const char *order[] = {"\"domain\"", "\"address\"", "\"mechanism\"", "\"credentials\": \"k3\"",
-                           "\"groups\"", "\"roles\"", "\"capabilities\"",
-                           "\"rpc_method_authorizations\"", "\"comments\"", "\"user_id\": \"b\"",
-                           "\"identity\"", "\"enabled\": true"};
+    const char *order[] = {
+        "\"domain\"",   "\"address\"",        "\"mechanism\"",    "\"credentials\": \"k3\"",
+        "\"groups\"",   "\"roles\"",          "\"capabilities\"", "\"rpc_method_authorizations\"",
+        "\"comments\"", "\"user_id\": \"b\"", "\"identity\"",     "\"enabled\": true"};
     /* From the start of the entry holding k3. */
     const char *p = strstr(text, "\"credentials\": \"k3\"");
     while (p > text && *p != '{')

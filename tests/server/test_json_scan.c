@@ -12,12 +12,16 @@ START_TEST(test_publish_body_keys)
 {
     vt_pub_scan s;
     ck_assert_int_eq(scan("{\"bus\": \"\", \"headers\": {\"a\": [1, 2.5e3, null]}, \"message\": "
-                          "[{\"x\": NaN}, -Infinity]}", &s), 0);
+                          "[{\"x\": NaN}, -Infinity]}",
+                          &s),
+                     0);
     ck_assert(s.has_bus && s.has_headers && s.has_message && !s.has_sender);
     ck_assert(s.bus_is_string && !s.bus_escaped);
     ck_assert_uint_eq(s.bus_len, 0);
     ck_assert_int_eq(scan("  {\"message\": 1, \"headers\": {}, \"bus\": \"b2\", \"sender\": "
-                          "\"spoof\"}  ", &s), 0);
+                          "\"spoof\"}  ",
+                          &s),
+                     0);
     ck_assert(s.has_sender);
     ck_assert_uint_eq(s.open, 2);
     ck_assert_uint_eq(s.bus_len, 2);
@@ -38,11 +42,13 @@ END_TEST
 START_TEST(test_repeated_bus_last_wins)
 {
     vt_pub_scan s;
-    ck_assert_int_eq(scan("{\"bus\": \"\", \"headers\": {}, \"message\": 1, \"bus\": false}",
-                          &s), 0);
+    ck_assert_int_eq(scan("{\"bus\": \"\", \"headers\": {}, \"message\": 1, \"bus\": false}", &s),
+                     0);
     ck_assert(s.has_bus && !s.bus_is_string);
     ck_assert_int_eq(scan("{\"bus\": \"a\\u0062\", \"headers\": {}, \"message\": 1, "
-                          "\"bus\": \"other\"}", &s), 0);
+                          "\"bus\": \"other\"}",
+                          &s),
+                     0);
     ck_assert(s.bus_is_string && !s.bus_escaped);
     ck_assert_uint_eq(s.bus_len, 5);
     ck_assert(memcmp(s.bus, "other", 5) == 0);
@@ -53,10 +59,26 @@ START_TEST(test_rejects_what_is_not_an_object)
 {
     vt_pub_scan s;
     const char *bad[] = {
-        "", "[]", "\"text\"", "42", "{", "{\"a\": }", "{\"a\" 1}", "{\"a\": 1,}",
-        "{\"a\": [1 2]}", "{\"a\": \"\\q\"}", "{\"a\": \"\\u12\"}", "{\"a\": \"line\nbreak\"}",
-        "{\"a\": tru}", "{\"a\": 01}", "{\"a\": 1.}", "{\"a\": 1e}", "{\"a\": 1} x",
-        "{\"a\": -}", "{1: 2}", "plain text",
+        "",
+        "[]",
+        "\"text\"",
+        "42",
+        "{",
+        "{\"a\": }",
+        "{\"a\" 1}",
+        "{\"a\": 1,}",
+        "{\"a\": [1 2]}",
+        "{\"a\": \"\\q\"}",
+        "{\"a\": \"\\u12\"}",
+        "{\"a\": \"line\nbreak\"}",
+        "{\"a\": tru}",
+        "{\"a\": 01}",
+        "{\"a\": 1.}",
+        "{\"a\": 1e}",
+        "{\"a\": 1} x",
+        "{\"a\": -}",
+        "{1: 2}",
+        "plain text",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         ck_assert_msg(scan(bad[i], &s) < 0, "accepted %s", bad[i]);

@@ -51,12 +51,11 @@ END_TEST
 START_TEST(test_config_file_then_command_line)
 {
     free(vt_test_write_file(dir, "config",
-                       "[volttron]\nmessage-bus = zmq\nvip-address = tcp://127.0.0.1:22916\n"
-                       "instance-name = \"volttron1\"\nallow-auth = False\nautostart = False\n"
-                       "web-ssl-cert = /x.crt\n"));
+                            "[volttron]\nmessage-bus = zmq\nvip-address = tcp://127.0.0.1:22916\n"
+                            "instance-name = \"volttron1\"\nallow-auth = False\nautostart = False\n"
+                            "web-ssl-cert = /x.crt\n"));
     vt_platform_options o;
-    const char *args[] = {"-vv", "--vip-address", "ipc://@/tmp/x", "--instance-name", "cli",
-                          NULL};
+    const char *args[] = {"-vv", "--vip-address", "ipc://@/tmp/x", "--instance-name", "cli", NULL};
     ck_assert_int_eq(parse(&o, args), 0);
     ck_assert_str_eq(o.instance_name, "cli"); /* the command line wins */
     ck_assert_uint_eq(o.nvip, 2);             /* vip-address accumulates */

@@ -31,8 +31,8 @@ static void put(vt_trie *t, const char *key)
 START_TEST(test_prefix_matches_bytewise)
 {
     vt_trie *t = vt_trie_new();
-    const char *keys[] = {"", "devices", "devices/", "devices/a", "devices/ab", "devices/b/x",
-                          "heartbeat"};
+    const char *keys[] = {"",           "devices",     "devices/", "devices/a",
+                          "devices/ab", "devices/b/x", "heartbeat"};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
         put(t, keys[i]);
     hits h = match(t, "devices/ab/x");
@@ -99,7 +99,10 @@ END_TEST
 START_TEST(test_many_against_a_model)
 {
     /* Thousands of random prefixes: every match equals a linear scan. */
-    enum { KEYS = 3000, TOPICS = 2000 };
+    enum {
+        KEYS = 3000,
+        TOPICS = 2000
+    };
     static char keys[KEYS][24];
     vt_trie *t = vt_trie_new();
     unsigned seed = 7;

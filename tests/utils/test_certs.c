@@ -80,8 +80,8 @@ static const char *path(const char *name)
     return p;
 }
 
-#define assert_error_has(text)                                                          \
-    ck_assert_msg(strstr(vt_last_error(), (text)) != NULL, "error \"%s\" lacks \"%s\"", \
+#define assert_error_has(text)                                                                     \
+    ck_assert_msg(strstr(vt_last_error(), (text)) != NULL, "error \"%s\" lacks \"%s\"",            \
                   vt_last_error(), (text))
 
 static void make_ca(const char *key, const char *cert)
@@ -287,12 +287,10 @@ START_TEST(test_sign_server_and_client)
     ck_assert_int_ne(X509_check_host(server, "other.example.org", 0, 0, NULL), 1);
     ck_assert_int_lt(X509_get_ext_by_NID(client, NID_subject_alt_name, -1), 0);
     ck_assert_ptr_nonnull(X509_get0_authority_key_id(server));
-    ck_assert_int_eq(ASN1_OCTET_STRING_cmp(X509_get0_authority_key_id(server),
-                                           X509_get0_subject_key_id(ca)),
-                     0);
-    ck_assert_int_eq(ASN1_OCTET_STRING_cmp(X509_get0_authority_key_id(client),
-                                           X509_get0_subject_key_id(ca)),
-                     0);
+    ck_assert_int_eq(
+        ASN1_OCTET_STRING_cmp(X509_get0_authority_key_id(server), X509_get0_subject_key_id(ca)), 0);
+    ck_assert_int_eq(
+        ASN1_OCTET_STRING_cmp(X509_get0_authority_key_id(client), X509_get0_subject_key_id(ca)), 0);
     EVP_PKEY_free(server_key);
     X509_free(client);
     X509_free(server);
@@ -371,8 +369,8 @@ END_TEST
 START_TEST(test_missing_files)
 {
     make_ca("ca.key", "ca.pem");
-    int rc = vt_certs_sign_csr(path("ca.pem"), path("ca.key"), path("nope.csr"), VT_CERT_SERVER,
-                               30, path("out.pem"));
+    int rc = vt_certs_sign_csr(path("ca.pem"), path("ca.key"), path("nope.csr"), VT_CERT_SERVER, 30,
+                               path("out.pem"));
     ck_assert_int_eq(rc, -ENOENT);
     assert_error_has(path("nope.csr"));
     assert_error_has("No such file or directory");
@@ -449,8 +447,8 @@ START_TEST(test_ca_key_mismatch)
     make_ca("ca.key", "ca.pem");
     make_ca("other.key", "other.pem");
     make_csr("c.key", "c.csr", &client_subject);
-    int rc = vt_certs_sign_csr(path("ca.pem"), path("other.key"), path("c.csr"), VT_CERT_CLIENT,
-                               30, path("c.pem"));
+    int rc = vt_certs_sign_csr(path("ca.pem"), path("other.key"), path("c.csr"), VT_CERT_CLIENT, 30,
+                               path("c.pem"));
     ck_assert_int_eq(rc, -EINVAL);
     assert_error_has("does not match");
     assert_error_has(path("other.key"));
@@ -492,8 +490,8 @@ START_TEST(test_bad_days)
     make_ca("ca.key", "ca.pem");
     make_csr("c.key", "c.csr", &client_subject);
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        int rc = vt_certs_sign_csr(path("ca.pem"), path("ca.key"), path("c.csr"),
-                                   VT_CERT_CLIENT, bad[i], path("c.pem"));
+        int rc = vt_certs_sign_csr(path("ca.pem"), path("ca.key"), path("c.csr"), VT_CERT_CLIENT,
+                                   bad[i], path("c.pem"));
         ck_assert_int_eq(rc, -EINVAL);
         assert_error_has("valid for at least one day");
         ck_assert(!vt_fs_exists(path("c.pem")));
@@ -509,8 +507,7 @@ START_TEST(test_missing_common_name)
     empty_cn.common_name = "";
     const vt_cert_subject *bad[] = {&no_cn, &empty_cn, NULL};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        ck_assert_int_eq(vt_certs_create_ca(path("ca.key"), path("ca.pem"), bad[i], 30),
-                         -EINVAL);
+        ck_assert_int_eq(vt_certs_create_ca(path("ca.key"), path("ca.pem"), bad[i], 30), -EINVAL);
         assert_error_has("common_name");
         ck_assert_int_eq(vt_certs_create_csr(path("c.key"), path("c.csr"), bad[i]), -EINVAL);
         assert_error_has("common_name");
@@ -554,8 +551,8 @@ START_TEST(test_bad_csr_signature)
     EVP_PKEY_free(other);
     X509_REQ_free(req);
 
-    int rc = vt_certs_sign_csr(path("ca.pem"), path("ca.key"), path("forged.csr"),
-                               VT_CERT_CLIENT, 30, path("c.pem"));
+    int rc = vt_certs_sign_csr(path("ca.pem"), path("ca.key"), path("forged.csr"), VT_CERT_CLIENT,
+                               30, path("c.pem"));
     ck_assert_int_eq(rc, -EBADMSG);
     assert_error_has(path("forged.csr"));
     assert_error_has("bad signature");

@@ -39,8 +39,7 @@ static void assert_yaml(const char *text, const char *expected)
     cJSON *root = vt_config_parse_yaml(text, strlen(text), "t.yaml");
     ck_assert_msg(root, "%s: %s", text, vt_last_error());
     char *got = compact(root);
-    ck_assert_msg(strcmp(got, expected) == 0, "YAML %s\n  gave %s\n  want %s", text, got,
-                  expected);
+    ck_assert_msg(strcmp(got, expected) == 0, "YAML %s\n  gave %s\n  want %s", text, got, expected);
     free(got);
     cJSON_Delete(root);
 }
@@ -229,13 +228,13 @@ END_TEST
 START_TEST(test_yaml_null_and_bool)
 {
     static const char *const cases[][2] = {
-        {"", "null"},       {"~", "null"},      {"null", "null"},   {"Null", "null"},
-        {"NULL", "null"},   {"nULL", "\"nULL\""}, {"true", "true"}, {"True", "true"},
-        {"TRUE", "true"},   {"tRUE", "\"tRUE\""}, {"yes", "true"},  {"Yes", "true"},
-        {"YES", "true"},    {"on", "true"},     {"On", "true"},     {"ON", "true"},
-        {"false", "false"}, {"False", "false"}, {"FALSE", "false"}, {"no", "false"},
-        {"No", "false"},    {"NO", "false"},    {"off", "false"},   {"Off", "false"},
-        {"OFF", "false"},   {"y", "\"y\""},     {"n", "\"n\""},
+        {"", "null"},       {"~", "null"},        {"null", "null"},   {"Null", "null"},
+        {"NULL", "null"},   {"nULL", "\"nULL\""}, {"true", "true"},   {"True", "true"},
+        {"TRUE", "true"},   {"tRUE", "\"tRUE\""}, {"yes", "true"},    {"Yes", "true"},
+        {"YES", "true"},    {"on", "true"},       {"On", "true"},     {"ON", "true"},
+        {"false", "false"}, {"False", "false"},   {"FALSE", "false"}, {"no", "false"},
+        {"No", "false"},    {"NO", "false"},      {"off", "false"},   {"Off", "false"},
+        {"OFF", "false"},   {"y", "\"y\""},       {"n", "\"n\""},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         char *text = vt_asprintf("x: %s\n", cases[i][0]);
@@ -250,21 +249,46 @@ END_TEST
 START_TEST(test_yaml_numbers)
 {
     static const char *const cases[][2] = {
-        {"0", "0"},          {"-0", "0"},           {"+12", "12"},
-        {"1_000", "1000"},   {"0x1F", "31"},        {"-0x1f", "-31"},
-        {"0o17", "15"},      {"017", "15"},         {"-017", "-15"},
-        {"0b101", "5"},      {"0_", "0"},           {"1:30", "90"},
+        {"0", "0"},
+        {"-0", "0"},
+        {"+12", "12"},
+        {"1_000", "1000"},
+        {"0x1F", "31"},
+        {"-0x1f", "-31"},
+        {"0o17", "15"},
+        {"017", "15"},
+        {"-017", "-15"},
+        {"0b101", "5"},
+        {"0_", "0"},
+        {"1:30", "90"},
         {"190:20:30", "685230"},
-        {"08", "\"08\""},    {"0x", "\"0x\""},      {"0:30", "\"0:30\""},
+        {"08", "\"08\""},
+        {"0x", "\"0x\""},
+        {"0:30", "\"0:30\""},
         {"1:60", "\"1:60\""},
-        {"1.5", "1.5"},      {"1.0", "1.0"},        {"1.", "1.0"},
-        {".5", "0.5"},       {"-.5", "-0.5"},       {"1_000.5", "1000.5"},
-        {"1.0e+3", "1000.0"}, {"1e3", "1000.0"},    {"-1.5e-3", "-0.0015"},
-        {"1:30.5", "90.5"},  {".inf", "Infinity"},  {"-.Inf", "-Infinity"},
-        {"+.INF", "Infinity"}, {".nan", "NaN"},     {".NaN", "NaN"},
-        {".NAN", "NaN"},     {"inf", "\"inf\""},    {"nan", "\"nan\""},
-        {"-.nan", "\"-.nan\""}, {"._5", "\"._5\""}, {"1.2.3", "\"1.2.3\""},
-        {"1e", "\"1e\""},    {"2001-12-14", "\"2001-12-14\""},
+        {"1.5", "1.5"},
+        {"1.0", "1.0"},
+        {"1.", "1.0"},
+        {".5", "0.5"},
+        {"-.5", "-0.5"},
+        {"1_000.5", "1000.5"},
+        {"1.0e+3", "1000.0"},
+        {"1e3", "1000.0"},
+        {"-1.5e-3", "-0.0015"},
+        {"1:30.5", "90.5"},
+        {".inf", "Infinity"},
+        {"-.Inf", "-Infinity"},
+        {"+.INF", "Infinity"},
+        {".nan", "NaN"},
+        {".NaN", "NaN"},
+        {".NAN", "NaN"},
+        {"inf", "\"inf\""},
+        {"nan", "\"nan\""},
+        {"-.nan", "\"-.nan\""},
+        {"._5", "\"._5\""},
+        {"1.2.3", "\"1.2.3\""},
+        {"1e", "\"1e\""},
+        {"2001-12-14", "\"2001-12-14\""},
         {"10.0.0.5", "\"10.0.0.5\""},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
@@ -285,7 +309,8 @@ START_TEST(test_yaml_strings)
     assert_yaml("lit: |\n  line 1\n  line 2\nfold: >\n  one\n  two\nnum: |\n  12\n",
                 "{\"lit\":\"line 1\\nline 2\\n\",\"fold\":\"one two\\n\",\"num\":\"12\\n\"}");
     assert_yaml("u: \"caf\\u00e9\"\n", "{\"u\":\"caf\\u00e9\"}");
-    assert_yaml_error("a: \"nul\\0here\"\n", "t.yaml:1:4: NUL characters are not supported in strings");
+    assert_yaml_error("a: \"nul\\0here\"\n",
+                      "t.yaml:1:4: NUL characters are not supported in strings");
 }
 END_TEST
 
@@ -418,16 +443,20 @@ END_TEST
 
 START_TEST(test_yaml_errors)
 {
-    assert_yaml_error("a: \"unclosed\n",
-                      "t.yaml:2:1: found unexpected end of stream (while scanning a quoted scalar)");
-    assert_yaml_error("a: [1, 2\n",
-                      "t.yaml:2:1: did not find expected ',' or ']' (while parsing a flow sequence)");
-    assert_yaml_error("a: {x: 1\n",
-                      "t.yaml:2:1: did not find expected ',' or '}' (while parsing a flow mapping)");
-    assert_yaml_error("a: 1\n b: 2\n", "t.yaml:2:3: mapping values are not allowed in this context");
+    assert_yaml_error(
+        "a: \"unclosed\n",
+        "t.yaml:2:1: found unexpected end of stream (while scanning a quoted scalar)");
+    assert_yaml_error(
+        "a: [1, 2\n",
+        "t.yaml:2:1: did not find expected ',' or ']' (while parsing a flow sequence)");
+    assert_yaml_error(
+        "a: {x: 1\n",
+        "t.yaml:2:1: did not find expected ',' or '}' (while parsing a flow mapping)");
+    assert_yaml_error("a: 1\n b: 2\n",
+                      "t.yaml:2:3: mapping values are not allowed in this context");
     assert_yaml_error("? [1, 2]\n: x\n", "t.yaml:1:3: mapping keys must be scalars");
     assert_yaml_error("a: 1\n\"junk\" more\n",
-                       "t.yaml:3:1: could not find expected ':' (while scanning a simple key)");
+                      "t.yaml:3:1: could not find expected ':' (while scanning a simple key)");
     assert_yaml_error("\"a\" b\n", "t.yaml:1:5: did not find expected <document start>");
     /* Not nul-terminated: only len bytes are read. */
     ck_assert_ptr_null(vt_config_parse_yaml("a: [1, 2]", 6, "cut"));

@@ -20,9 +20,10 @@ START_TEST(test_registry_like)
 {
     char *s = parse_dump("Volttron Point Name,Units,Writable\r\nZoneTemp,degF,FALSE\r\n"
                          "\r\nSetpoint,\"deg, F\",TRUE\n");
-    ck_assert_str_eq(s, "[{\"Volttron Point Name\": \"ZoneTemp\", \"Units\": \"degF\", \"Writable\": "
-                        "\"FALSE\"}, {\"Volttron Point Name\": \"Setpoint\", \"Units\": \"deg, F\", "
-                        "\"Writable\": \"TRUE\"}]");
+    ck_assert_str_eq(s,
+                     "[{\"Volttron Point Name\": \"ZoneTemp\", \"Units\": \"degF\", \"Writable\": "
+                     "\"FALSE\"}, {\"Volttron Point Name\": \"Setpoint\", \"Units\": \"deg, F\", "
+                     "\"Writable\": \"TRUE\"}]");
     free(s);
 }
 END_TEST
@@ -30,8 +31,9 @@ END_TEST
 START_TEST(test_quotes_short_and_long_rows)
 {
     char *s = parse_dump("a,b\n\"say \"\"hi\"\"\",\"two\nlines\"\nonly\nx,y,z");
-    ck_assert_str_eq(s, "[{\"a\": \"say \\\"hi\\\"\", \"b\": \"two\\nlines\"}, {\"a\": \"only\", \"b\": "
-                        "null}, {\"a\": \"x\", \"b\": \"y\"}]");
+    ck_assert_str_eq(
+        s, "[{\"a\": \"say \\\"hi\\\"\", \"b\": \"two\\nlines\"}, {\"a\": \"only\", \"b\": "
+           "null}, {\"a\": \"x\", \"b\": \"y\"}]");
     free(s);
     s = parse_dump("\xEF\xBB\xBFname\nv");
     ck_assert_str_eq(s, "[{\"name\": \"v\"}]");

@@ -41,9 +41,11 @@ END_TEST
 START_TEST(test_base64url_known)
 {
     char text[16];
-    ck_assert_int_eq(vt_base64url_encode((const uint8_t *)"\xfb\xff", 2, false, text, sizeof text), 3);
+    ck_assert_int_eq(vt_base64url_encode((const uint8_t *)"\xfb\xff", 2, false, text, sizeof text),
+                     3);
     ck_assert_str_eq(text, "-_8");
-    ck_assert_int_eq(vt_base64url_encode((const uint8_t *)"\xfb\xff", 2, true, text, sizeof text), 4);
+    ck_assert_int_eq(vt_base64url_encode((const uint8_t *)"\xfb\xff", 2, true, text, sizeof text),
+                     4);
     ck_assert_str_eq(text, "-_8=");
     uint8_t out[4];
     /* Standard alphabet is accepted on input too. */
@@ -126,7 +128,8 @@ START_TEST(test_key_decode_every_form)
     ck_assert_int_eq(vt_base64url_encode(key, 32, true, b64pad, sizeof b64pad), 44);
     ck_assert_int_eq(vt_hex_encode(key, 32, hex, sizeof hex), 64);
     ck_assert_int_eq(vt_base64url_encode((uint8_t *)z85, 40, false, z85b64, sizeof z85b64), 54);
-    ck_assert_int_eq(vt_base64url_encode((uint8_t *)z85, 40, true, z85b64pad, sizeof z85b64pad), 56);
+    ck_assert_int_eq(vt_base64url_encode((uint8_t *)z85, 40, true, z85b64pad, sizeof z85b64pad),
+                     56);
     ck_assert_int_eq(vt_hex_encode((uint8_t *)z85, 40, z85hex, sizeof z85hex), 80);
 
     const char *forms[] = {KEY_B64, z85, b64pad, hex, z85b64, z85b64pad, z85hex};

@@ -46,12 +46,11 @@ static void assert_dump(const vt_ini *ini, const char *expected)
     free(text);
 }
 
-static const char *volttron_config =
-    "[volttron]\n"
-    "message-bus = zmq\n"
-    "vip-address = tcp://127.0.0.1:22916\n"
-    "instance-name = \"volttron1\"\n"
-    "bind-web-address = https://myhost:8443\n";
+static const char *volttron_config = "[volttron]\n"
+                                     "message-bus = zmq\n"
+                                     "vip-address = tcp://127.0.0.1:22916\n"
+                                     "instance-name = \"volttron1\"\n"
+                                     "bind-web-address = https://myhost:8443\n";
 
 START_TEST(test_volttron_config)
 {
@@ -394,8 +393,8 @@ START_TEST(test_load_errors)
 
     char *bad = vt_test_write_file(dir, "bad", "[volttron]\nmessage-bus zmq\n");
     ck_assert_ptr_null(vt_ini_load(bad));
-    char *expected = vt_asprintf(
-        "%s:2:1: expected 'key = value' or '[section]', got 'message-bus zmq'", bad);
+    char *expected =
+        vt_asprintf("%s:2:1: expected 'key = value' or '[section]', got 'message-bus zmq'", bad);
     ck_assert_str_eq(vt_last_error(), expected);
     free(expected);
     free(bad);

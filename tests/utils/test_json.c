@@ -218,7 +218,8 @@ START_TEST(test_typed_getters)
 {
     cJSON *cfg = parse("{\"interval\": \"5\", \"count\": 3, \"ratio\": 0.5, \"on\": true,"
                        " \"name\": \"dev\", \"obj\": {}, \"list\": [], \"none\": null,"
-                       " \"frac\": 2.5}", 0);
+                       " \"frac\": 2.5}",
+                       0);
     double d;
     int64_t i;
     bool b;
@@ -258,8 +259,7 @@ START_TEST(test_typed_getters)
     ck_assert_int_eq(vt_json_opt_string(cfg, "count", "dflt", &s, "config"), -EINVAL);
     ck_assert_int_eq(vt_json_opt_int(cfg, "name", 0, &i, NULL), -EINVAL);
     /* Not an object at all. */
-    ck_assert_int_eq(vt_json_get_number(cJSON_GetObjectItem(cfg, "list"), "x", &d, NULL),
-                     -ENOENT);
+    ck_assert_int_eq(vt_json_get_number(cJSON_GetObjectItem(cfg, "list"), "x", &d, NULL), -ENOENT);
     cJSON_Delete(cfg);
 }
 END_TEST

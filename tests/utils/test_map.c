@@ -64,7 +64,9 @@ START_TEST(test_many_with_churn)
     /* Enough entries to grow many times, removals interleaved, so probe runs
      * and backward shifts are exercised; every lookup is checked against a
      * plain array model. */
-    enum { N = 20000 };
+    enum {
+        N = 20000
+    };
     static int present[N];
     memset(present, 0, sizeof present);
     vt_map *m = vt_map_new(NULL);

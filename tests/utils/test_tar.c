@@ -69,7 +69,10 @@ static void header(unsigned char *h, const char *name, char type, size_t size)
     octal(h + 124, 12, size);
     octal(h + 136, 12, 0);
     h[156] = (unsigned char)type;
-    memcpy(h + 257, "ustar\0" "00", 8);
+    memcpy(h + 257,
+           "ustar\0"
+           "00",
+           8);
     seal(h);
 }
 
@@ -119,8 +122,7 @@ static void list_into(vt_buf *b, const char *root, const char *rel)
                 char *text;
                 size_t len;
                 ck_assert_int_eq(vt_fs_read_file(p, 16 * MiB, &text, &len), 0);
-                vt_buf_appendf(b, "%s %o %zu =%s\n", r, (unsigned)(st.st_mode & 07777), len,
-                               text);
+                vt_buf_appendf(b, "%s %o %zu =%s\n", r, (unsigned)(st.st_mode & 07777), len, text);
                 free(text);
             } else {
                 vt_buf_appendf(b, "%s other %o\n", r, (unsigned)st.st_mode);
@@ -163,8 +165,8 @@ static void make_file(const char *rel, const char *text, mode_t mode)
     free(p);
 }
 
-#define assert_error_has(needle)                                                            \
-    ck_assert_msg(strstr(vt_last_error(), needle) != NULL, "error \"%s\" lacks \"%s\"",     \
+#define assert_error_has(needle)                                                                   \
+    ck_assert_msg(strstr(vt_last_error(), needle) != NULL, "error \"%s\" lacks \"%s\"",            \
                   vt_last_error(), needle)
 
 /* The archive must be refused with rc and a message holding needle, from
@@ -305,27 +307,26 @@ START_TEST(test_round_trip)
     longest[154] = '\0';
     memset(longest + 155, 'f', 100);
     longest[255] = '\0';
-    char *want = vt_asprintf(
-        "%s/ 755\n%s/%s 644 3 =255\n%s 644 3 =100\n"
-        "listener/ 755\n"
-        "listener/agent.json 644 24 ={\"identity\": \"listener\"}\n"
-        "listener/bin/ 755\n"
-        "listener/bin/owner-only 755 1 =x\n"
-        "listener/bin/run 755 18 =#!/bin/sh\necho hi\n\n"
-        "listener/data/ 755\n"
-        "listener/data/config 644 2 ={}\n"
-        "listener/data/tool 755 2 =#!\n"
-        "listener/empty 644 0 =\n"
-        "listener/empty-dir/ 755\n"
-        "listener/lib/ 755\n"
-        "listener/lib/sub/ 755\n"
-        "listener/lib/sub/module.txt 644 6 =module\n"
-        "listener/logs/ 755\n"
-        "listener/%s/ 755\n"
-        "listener/%s/%s/ 755\n"
-        "listener/%s/%s/%s 644 4 =long\n",
-        longest, longest, longest + 155, exact, LONG_DIR, LONG_DIR, LONG_DIR, LONG_DIR,
-        LONG_DIR, LONG_FILE);
+    char *want = vt_asprintf("%s/ 755\n%s/%s 644 3 =255\n%s 644 3 =100\n"
+                             "listener/ 755\n"
+                             "listener/agent.json 644 24 ={\"identity\": \"listener\"}\n"
+                             "listener/bin/ 755\n"
+                             "listener/bin/owner-only 755 1 =x\n"
+                             "listener/bin/run 755 18 =#!/bin/sh\necho hi\n\n"
+                             "listener/data/ 755\n"
+                             "listener/data/config 644 2 ={}\n"
+                             "listener/data/tool 755 2 =#!\n"
+                             "listener/empty 644 0 =\n"
+                             "listener/empty-dir/ 755\n"
+                             "listener/lib/ 755\n"
+                             "listener/lib/sub/ 755\n"
+                             "listener/lib/sub/module.txt 644 6 =module\n"
+                             "listener/logs/ 755\n"
+                             "listener/%s/ 755\n"
+                             "listener/%s/%s/ 755\n"
+                             "listener/%s/%s/%s 644 4 =long\n",
+                             longest, longest, longest + 155, exact, LONG_DIR, LONG_DIR, LONG_DIR,
+                             LONG_DIR, LONG_DIR, LONG_FILE);
     ck_assert_str_eq(got, want);
 
     /* The member order: the tree sorted by name, then what was added. */
@@ -343,8 +344,7 @@ START_TEST(test_round_trip)
         "listener/%s/ 0 755\nlistener/%s/%s/ 0 755\nlistener/%s/%s/%s 4 644\n"
         "listener/data/config 2 644\nlistener/data/tool 2 755\nlistener/logs/ 0 755\n"
         "%s 3 644\n%s/%s 3 644\n",
-        LONG_DIR, LONG_DIR, LONG_DIR, LONG_DIR, LONG_DIR, LONG_FILE, exact, longest,
-        longest + 155);
+        LONG_DIR, LONG_DIR, LONG_DIR, LONG_DIR, LONG_DIR, LONG_FILE, exact, longest, longest + 155);
     ck_assert_str_eq(names.data, order);
 
     /* Reproducible: the same inputs give the same bytes. */
@@ -439,7 +439,9 @@ END_TEST
 static int tar_style(const vt_tar_entry *e, void *ctx)
 {
     vt_buf_appendf(ctx, "%s %s%s %llu\n",
-                   e->is_dir ? "drwxr-xr-x" : e->mode == 0755 ? "-rwxr-xr-x" : "-rw-r--r--",
+                   e->is_dir         ? "drwxr-xr-x"
+                   : e->mode == 0755 ? "-rwxr-xr-x"
+                                     : "-rw-r--r--",
                    e->name, e->is_dir ? "/" : "", (unsigned long long)e->size);
     return 0;
 }
@@ -459,8 +461,8 @@ START_TEST(test_gnu_tar_lists_ours)
         char perms[16], owner[64], date[16], time_[16];
         unsigned long long size;
         int at = 0;
-        ck_assert_int_eq(sscanf(line, "%15s %63s %llu %15s %15s %n", perms, owner, &size, date,
-                                time_, &at), 5);
+        ck_assert_int_eq(
+            sscanf(line, "%15s %63s %llu %15s %15s %n", perms, owner, &size, date, time_, &at), 5);
         ck_assert_str_eq(owner, "0/0");
         ck_assert_str_eq(date, "1970-01-01");
         line[strcspn(line, "\n")] = '\0';
@@ -510,8 +512,8 @@ START_TEST(test_we_read_gnu_tar)
     char *src = vt_fs_path_join(dir, "src");
     char *want = listing(src);
     static const char *const how[] = {
-        "--format=ustar -C '%s' -cf '%s' .",         /* "./", "./agent.json", ... */
-        "--format=ustar -C '%s/..' -cf '%s' src",    /* "src/", "src/agent.json", ... */
+        "--format=ustar -C '%s' -cf '%s' .",      /* "./", "./agent.json", ... */
+        "--format=ustar -C '%s/..' -cf '%s' src", /* "src/", "src/agent.json", ... */
     };
     for (size_t i = 0; i < 2; i++) {
         char *archive = vt_asprintf("%s/gnu%zu.tar", dir, i);
@@ -537,7 +539,8 @@ START_TEST(test_we_read_gnu_tar)
     make_file("short/a.txt", "a", 0644);
     make_file("short/run", "r", 0755);
     char *cmd = vt_asprintf("cd '%s' && %s --format=gnu -cf gnu.tar short && "
-                            "%s --format=gnu -cf long.tar src", dir, tar, tar);
+                            "%s --format=gnu -cf long.tar src",
+                            dir, tar, tar);
     ck_assert_int_eq(system(cmd), 0);
     char *gnu = vt_fs_path_join(dir, "gnu.tar");
     char *out = vt_fs_path_join(dir, "gnu-out");
@@ -603,7 +606,10 @@ END_TEST
 
 START_TEST(test_refuses_member_types)
 {
-    static const struct { char type; const char *what; } types[] = {
+    static const struct {
+        char type;
+        const char *what;
+    } types[] = {
         {'1', "hard link (type '1')"},
         {'2', "symbolic link (type '2')"},
         {'3', "character device (type '3')"},
@@ -625,7 +631,8 @@ START_TEST(test_refuses_member_types)
             memcpy(h + 157, "/etc/passwd", 11);
         seal(h);
         char *needle = vt_asprintf("member 1 \"link\": %s is not allowed, only regular files "
-                                   "and directories", types[i].what);
+                                   "and directories",
+                                   types[i].what);
         refuse_one(h, NULL, 0, needle);
         free(needle);
     }
@@ -642,13 +649,13 @@ START_TEST(test_refuses_bad_headers)
     memcpy(h + 148, "zz", 2);
     refuse_one(h, "x", 1, "member 1: header checksum field is not an octal number");
 
-    static const struct { size_t at; const char *value; const char *what; } fields[] = {
-        {124, "0000000001x", "size"},
-        {124, "", "size"},
-        {100, "0644 9", "mode"},
-        {108, "-1", "uid"},
-        {116, "8", "gid"},
-        {136, "1e9", "mtime"},
+    static const struct {
+        size_t at;
+        const char *value;
+        const char *what;
+    } fields[] = {
+        {124, "0000000001x", "size"}, {124, "", "size"}, {100, "0644 9", "mode"},
+        {108, "-1", "uid"},           {116, "8", "gid"}, {136, "1e9", "mtime"},
     };
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
         header(h, "f", '0', 1);
@@ -656,8 +663,8 @@ START_TEST(test_refuses_bad_headers)
         memset(h + fields[i].at, 0, width);
         memcpy(h + fields[i].at, fields[i].value, strlen(fields[i].value));
         seal(h);
-        char *needle = vt_asprintf("member 1 \"f\": %s field is not an octal number",
-                                   fields[i].what);
+        char *needle =
+            vt_asprintf("member 1 \"f\": %s field is not an octal number", fields[i].what);
         refuse_one(h, "x", 1, needle);
         free(needle);
     }
@@ -711,8 +718,9 @@ START_TEST(test_refuses_duplicates)
         {"d/f", "./d//f", "member 3 \"d/f\": duplicate name (member 2)"},
         {"d/", "d", "member 3 \"d\": duplicate name (member 2)"},
         {"a", "a/b", "member 3 \"a/b\": its parent \"a\" (member 2) is a regular file"},
-        {"a/b/c", "a/b", "member 2 \"a/b/c\": its parent \"a/b\" (member 3) is a regular "
-                         "file"},
+        {"a/b/c", "a/b",
+         "member 2 \"a/b/c\": its parent \"a/b\" (member 3) is a regular "
+         "file"},
     };
     for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
         vt_buf a;
@@ -876,7 +884,8 @@ START_TEST(test_write_failure_undoes)
 
     ck_assert_int_eq(rc1, -EFBIG);
     ck_assert_msg(strstr(e1, "archive: member 2 \"b/c/two\": cannot write ") &&
-                  strstr(e1, "/new/deeper/dest/b/c/two: File too large"), "%s", e1);
+                      strstr(e1, "/new/deeper/dest/b/c/two: File too large"),
+                  "%s", e1);
     ck_assert_int_eq(rc2, -EFBIG);
     ck_assert_msg(strstr(e2, "fsize.tar: member 2 \"b/c/two\": cannot write "), "%s", e2);
     char *after = listing(dir);
@@ -920,22 +929,19 @@ START_TEST(test_read_member)
     ck_assert_int_eq(vt_tar_read_member(a.data, a.len, "pkg/none", 10, &out, &len), -ENOENT);
     ck_assert_str_eq(vt_last_error(), "archive: no member \"pkg/none\"");
     ck_assert_int_eq(vt_tar_read_member(a.data, a.len, "pkg", 10, &out, &len), -EISDIR);
-    ck_assert_int_eq(vt_tar_read_member(a.data, a.len, "../pkg/big", 10, &out, &len),
-                     -EINVAL);
+    ck_assert_int_eq(vt_tar_read_member(a.data, a.len, "../pkg/big", 10, &out, &len), -EINVAL);
     ck_assert_int_eq(vt_tar_read_member(a.data, a.len, "", 10, &out, &len), -EINVAL);
 
     /* The whole archive is checked, not only up to the member. */
     a.len -= 1024;
     put_simple(&a, "later", '2', NULL);
     put_end(&a);
-    ck_assert_int_eq(vt_tar_read_member(a.data, a.len, "pkg/agent.json", 100, &out, &len),
-                     -EINVAL);
+    ck_assert_int_eq(vt_tar_read_member(a.data, a.len, "pkg/agent.json", 100, &out, &len), -EINVAL);
     assert_error_has("member 4 \"later\": symbolic link (type '2')");
     a.len -= 1024 + 512;
     put_simple(&a, "pkg/agent.json", '0', "{\"b\": 2}");
     put_end(&a);
-    ck_assert_int_eq(vt_tar_read_member(a.data, a.len, "pkg/agent.json", 100, &out, &len),
-                     -EINVAL);
+    ck_assert_int_eq(vt_tar_read_member(a.data, a.len, "pkg/agent.json", 100, &out, &len), -EINVAL);
     assert_error_has("duplicate name");
     vt_buf_free(&a);
 }
@@ -965,8 +971,8 @@ START_TEST(test_writer_refuses)
     memset(unsplittable, 'u', 110);
     unsplittable[1] = '/';
     unsplittable[110] = '\0';
-    static const char *const bad[] = {"", "/abs", "../x", "a/../b", "a/./b", "a//b", "a/",
-                                      "./a", "."};
+    static const char *const bad[] = {"",     "/abs", "../x", "a/../b", "a/./b",
+                                      "a//b", "a/",   "./a",  "."};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         ck_assert_int_eq(vt_tar_add_data(w, bad[i], "x", 1, 0644), -EINVAL);
         assert_error_has("w.vtagent: cannot add \"");
@@ -1044,7 +1050,10 @@ START_TEST(test_writer_tree_symlinks)
     vt_buf_free(&names);
 
     /* Links to a directory, to nothing, and a FIFO: each named. */
-    struct { const char *name; const char *why; } cases[] = {
+    struct {
+        const char *name;
+        const char *why;
+    } cases[] = {
         {"dlink", "dlink: a symbolic link to a directory"},
         {"dangling", "dangling: a symbolic link to nothing"},
         {"fifo", "fifo: not a regular file or directory"},

@@ -121,8 +121,7 @@ START_TEST(test_parse_invalid)
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         vt_timestamp ts;
         ck_assert_msg(vt_time_parse(bad[i], &ts) == -EINVAL, "accepted \"%s\"", bad[i]);
-        ck_assert_msg(strstr(vt_last_error(), "invalid timestamp") != NULL, "%s",
-                      vt_last_error());
+        ck_assert_msg(strstr(vt_last_error(), "invalid timestamp") != NULL, "%s", vt_last_error());
     }
     vt_timestamp ts;
     ck_assert_int_eq(vt_time_parse(NULL, &ts), -EINVAL);

@@ -12,7 +12,8 @@ static char *url_decode(const char *s, size_t n)
 {
     char *out = vt_malloc(n + 1), *o = out;
     for (size_t i = 0; i < n; i++) {
-        if (s[i] == '%' && i + 2 < n + 1 && vt_hex_digit(s[i + 1]) >= 0 && vt_hex_digit(s[i + 2]) >= 0) {
+        if (s[i] == '%' && i + 2 < n + 1 && vt_hex_digit(s[i + 1]) >= 0 &&
+            vt_hex_digit(s[i + 2]) >= 0) {
             *o++ = (char)(vt_hex_digit(s[i + 1]) << 4 | vt_hex_digit(s[i + 2]));
             i += 2;
         } else if (s[i] == '+') {
@@ -52,8 +53,8 @@ int vt_address_parse(const char *url, vt_address *a)
     a->scheme = vt_strndup(url, (size_t)(sep - url));
     if (strcmp(a->scheme, "tcp") != 0 && strcmp(a->scheme, "ipc") != 0 &&
         strcmp(a->scheme, "inproc") != 0) {
-        int rc = vt_error_set(-EINVAL, "invalid VIP address \"%s\": unsupported scheme \"%s\"",
-                              url, a->scheme);
+        int rc = vt_error_set(-EINVAL, "invalid VIP address \"%s\": unsupported scheme \"%s\"", url,
+                              a->scheme);
         vt_address_clear(a);
         return rc;
     }

@@ -173,8 +173,7 @@ static void fail_all_pending(vt_agent *agent, int errnum, const char *text)
 
 /* ---- dispatch ---- */
 
-void vt_agent_register_subsystem(vt_agent *agent, const char *name, vt_subsystem_fn fn,
-                                 void *ctx)
+void vt_agent_register_subsystem(vt_agent *agent, const char *name, vt_subsystem_fn fn, void *ctx)
 {
     handler *s = vt_calloc(1, sizeof *s);
     s->fn = fn;
@@ -270,8 +269,10 @@ int vt_agent_wait(vt_agent *agent, const char *id, int timeout_ms)
     char want[32];
     snprintf(want, sizeof want, "%s", id);
     if (!agent->conn->ops->recv) {
-        vt_vip_error err = {.errnum = ENOTSUP, .text = "blocking call on an in-process agent",
-                            .peer = "", .subsystem = ""};
+        vt_vip_error err = {.errnum = ENOTSUP,
+                            .text = "blocking call on an in-process agent",
+                            .peer = "",
+                            .subsystem = ""};
         vt_agent_resolve(agent, want, strlen(want), NULL, &err);
         return vt_error_set(-ENOTSUP, "blocking calls are not possible on a %s connection",
                             agent->conn->ops->name);
@@ -281,8 +282,8 @@ int vt_agent_wait(vt_agent *agent, const char *id, int timeout_ms)
     while (vt_map_get(agent->pending, want)) {
         int64_t left = deadline - vt_time_monotonic_ms();
         if (left <= 0) {
-            vt_vip_error err = {.errnum = ETIMEDOUT, .text = "timed out", .peer = "",
-                                .subsystem = ""};
+            vt_vip_error err = {
+                .errnum = ETIMEDOUT, .text = "timed out", .peer = "", .subsystem = ""};
             vt_agent_resolve(agent, want, strlen(want), NULL, &err);
             break;
         }
@@ -291,8 +292,8 @@ int vt_agent_wait(vt_agent *agent, const char *id, int timeout_ms)
         if (rc == -ETIMEDOUT)
             continue;
         if (rc < 0) {
-            vt_vip_error err = {.errnum = -rc, .text = "connection failed", .peer = "",
-                                .subsystem = ""};
+            vt_vip_error err = {
+                .errnum = -rc, .text = "connection failed", .peer = "", .subsystem = ""};
             vt_agent_resolve(agent, want, strlen(want), NULL, &err);
             break;
         }
@@ -494,8 +495,8 @@ vt_agent *vt_agent_new_with_conn(const vt_agent_options *opts, vt_conn *conn)
     vt_health_init(agent);
     vt_configstore_init(agent, !opts->no_config_store);
     vt_channel_init(agent);
-    vt_auth_init(agent, opts->enforce_capabilities == 0 ? agent->auth
-                                                         : opts->enforce_capabilities > 0);
+    vt_auth_init(agent,
+                 opts->enforce_capabilities == 0 ? agent->auth : opts->enforce_capabilities > 0);
 
     agent->conn = conn ? conn : vt_conn_zmq_new(agent);
     agent->conn->agent = agent;
@@ -638,8 +639,7 @@ vt_timer *vt_agent_every(vt_agent *agent, int64_t period_ms, vt_agent_timer_fn f
     return agent_timer_add(agent, period_ms, period_ms > 0 ? period_ms : 1, fn, ctx);
 }
 
-vt_timer *vt_agent_every_now(vt_agent *agent, int64_t period_ms, vt_agent_timer_fn fn,
-                             void *ctx)
+vt_timer *vt_agent_every_now(vt_agent *agent, int64_t period_ms, vt_agent_timer_fn fn, void *ctx)
 {
     return agent_timer_add(agent, 0, period_ms > 0 ? period_ms : 1, fn, ctx);
 }

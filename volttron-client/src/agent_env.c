@@ -198,20 +198,48 @@ vt_agent *vt_agent_new_from_env(int argc, char **argv)
     optind = 1;
     while ((c = getopt_long(argc, argv, "c:l:vqh", longopts, NULL)) != -1) {
         switch (c) {
-        case 'c': opts.config_path = optarg; break;
-        case 'I': opts.identity = optarg; break;
-        case 'a': opts.address = optarg; break;
-        case 'S': opts.serverkey = optarg; break;
-        case 'P': opts.publickey = optarg; break;
-        case 's': opts.secretkey = optarg; break;
-        case 'H': opts.volttron_home = optarg; break;
-        case 'N': opts.auth = 0; break;
-        case 'l': logfile = optarg; break;
-        case 'v': verbose++; break;
-        case 'q': quiet++; break;
-        case 'V': printf("volttron-client %s\n", vt_client_version()); exit(0);
-        case 'h': usage(stdout, prog); exit(0);
-        default: usage(stderr, prog); return NULL;
+        case 'c':
+            opts.config_path = optarg;
+            break;
+        case 'I':
+            opts.identity = optarg;
+            break;
+        case 'a':
+            opts.address = optarg;
+            break;
+        case 'S':
+            opts.serverkey = optarg;
+            break;
+        case 'P':
+            opts.publickey = optarg;
+            break;
+        case 's':
+            opts.secretkey = optarg;
+            break;
+        case 'H':
+            opts.volttron_home = optarg;
+            break;
+        case 'N':
+            opts.auth = 0;
+            break;
+        case 'l':
+            logfile = optarg;
+            break;
+        case 'v':
+            verbose++;
+            break;
+        case 'q':
+            quiet++;
+            break;
+        case 'V':
+            printf("volttron-client %s\n", vt_client_version());
+            exit(0);
+        case 'h':
+            usage(stdout, prog);
+            exit(0);
+        default:
+            usage(stderr, prog);
+            return NULL;
         }
     }
     if (optind < argc) {

@@ -29,10 +29,15 @@ typedef struct vt_vip_error {
 } vt_vip_error;
 
 /* Exactly one of reply / err is non-NULL. */
-typedef void (*vt_reply_fn)(vt_agent *agent, const vt_message *reply,
-                            const vt_vip_error *err, void *ctx);
+typedef void (*vt_reply_fn)(vt_agent *agent, const vt_message *reply, const vt_vip_error *err,
+                            void *ctx);
 
-enum vt_agent_state { VT_AGENT_IDLE, VT_AGENT_OPENING, VT_AGENT_HELLO, VT_AGENT_CONNECTED };
+enum vt_agent_state {
+    VT_AGENT_IDLE,
+    VT_AGENT_OPENING,
+    VT_AGENT_HELLO,
+    VT_AGENT_CONNECTED
+};
 
 struct vt_rpc;
 struct vt_pubsub;
@@ -61,16 +66,16 @@ struct vt_agent {
     vt_conn *conn;
     enum vt_agent_state state;
     unsigned hello_count;
-    unsigned hello_retries;   /* fresh connections tried without a welcome */
+    unsigned hello_retries; /* fresh connections tried without a welcome */
     char hello_id[32];
     vt_timer *hello_timer;
 
-    bool started;      /* on_start hooks ran */
-    bool stopped;      /* vt_agent_stop ran */
+    bool started; /* on_start hooks ran */
+    bool stopped; /* vt_agent_stop ran */
     int exit_code;
 
-    vt_map *subsystems;     /* name -> struct subsystem */
-    vt_map *pending;        /* message id -> struct pending */
+    vt_map *subsystems; /* name -> struct subsystem */
+    vt_map *pending;    /* message id -> struct pending */
     uint64_t next_id;
 
     vt_hook *on_start, *on_stop, *on_connect, *on_disconnect;
@@ -141,8 +146,7 @@ int vt_vip_parse_errno(const void *data, size_t len);
 void vt_agent_welcomed(vt_agent *agent);
 
 /* Reply to msg with a VIP error ("93" style: errno text, strerror, subsystem). */
-void vt_agent_reply_error(vt_agent *agent, const vt_message *msg, int errnum,
-                          const char *text);
+void vt_agent_reply_error(vt_agent *agent, const vt_message *msg, int errnum, const char *text);
 
 /* Resolve the agent's identity, keys, address and server key from options
  * and the environment (agent_env.c). */

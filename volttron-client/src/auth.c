@@ -20,11 +20,11 @@
 
 struct vt_auth {
     bool enforce;
-    cJSON *caps;                /* user id -> capabilities object; NULL until fetched */
+    cJSON *caps; /* user id -> capabilities object; NULL until fetched */
     bool fetching;
-    vt_rpc_request **waiting;   /* restricted calls waiting for the map */
+    vt_rpc_request **waiting; /* restricted calls waiting for the map */
     size_t nwaiting;
-    bool sync_pending;          /* requirements changed since connect: tell platform.auth */
+    bool sync_pending; /* requirements changed since connect: tell platform.auth */
 };
 
 /* The value as Python's str() would print it in a message. */
@@ -98,23 +98,22 @@ static int verdict(struct vt_auth *a, vt_rpc_request *req, const rpc_export *e)
     }
     /* Held: now the argument restrictions of the required ones. */
     const cJSON *cap;
-    cJSON_ArrayForEach(cap, held)
-    {
+    cJSON_ArrayForEach (cap, held) {
         bool required = false;
         for (char **c = e->caps; *c && !required; c++)
             required = strcmp(*c, cap->string) == 0;
         if (!required || !cJSON_IsObject(cap) || !cap->child)
             continue;
         const cJSON *rule;
-        cJSON_ArrayForEach(rule, cap)
-        {
+        cJSON_ArrayForEach (rule, cap) {
             static const cJSON null_value = {.type = cJSON_NULL};
             const cJSON *actual = vt_rpc_bound_arg(req, e, rule->string);
             if (!actual && vt_rpc_has_param(e, rule->string))
                 actual = &null_value; /* left to its default */
             if (!actual) {
-                vt_buf_appendf(&text, "User %s capability is not defined properly. method %s "
-                                      "does not have a parameter %s",
+                vt_buf_appendf(&text,
+                               "User %s capability is not defined properly. method %s "
+                               "does not have a parameter %s",
                                user, method, rule->string);
                 return deny(req, &text);
             }
@@ -127,8 +126,9 @@ static int verdict(struct vt_auth *a, vt_rpc_request *req, const rpc_export *e)
             if (ok)
                 continue;
             if (vt_pattern_is_regex(want))
-                vt_buf_appendf(&text, "User %s can call method %s only with %s matching pattern "
-                                      "%s but called with %s=",
+                vt_buf_appendf(&text,
+                               "User %s can call method %s only with %s matching pattern "
+                               "%s but called with %s=",
                                user, method, rule->string, want, rule->string);
             else {
                 vt_buf_appendf(&text, "User %s can call method %s only with %s=", user, method,
@@ -203,8 +203,8 @@ int vt_auth_check(vt_agent *agent, vt_rpc_request *req, const rpc_export *e)
     a->waiting[a->nwaiting++] = vt_rpc_defer(req);
     if (!a->fetching) {
         a->fetching = true;
-        vt_rpc_call(agent, AUTH_PEER, "get_user_to_capabilities", NULL, FETCH_TIMEOUT_MS,
-                    got_caps, NULL);
+        vt_rpc_call(agent, AUTH_PEER, "get_user_to_capabilities", NULL, FETCH_TIMEOUT_MS, got_caps,
+                    NULL);
     }
     return VT_AUTH_WAIT;
 }
@@ -255,7 +255,8 @@ static cJSON *rpc_get_all(vt_agent *agent, vt_rpc_request *req, void *ctx)
     void *val;
     while (vt_map_next(agent->rpc->exports, &cursor, &name, &val))
         if (!strchr(name, '.'))
-            cJSON_AddItemToObject(out, name, caps_list((const char *const *)((rpc_export *)val)->caps));
+            cJSON_AddItemToObject(out, name,
+                                  caps_list((const char *const *)((rpc_export *)val)->caps));
     return out;
 }
 
@@ -268,8 +269,7 @@ static char *caps_text(const cJSON *caps)
         vt_buf_append_str(&b, caps->valuestring);
     } else if (cJSON_IsArray(caps)) {
         const cJSON *c;
-        cJSON_ArrayForEach(c, caps)
-        {
+        cJSON_ArrayForEach (c, caps) {
             if (cJSON_IsString(c)) {
                 if (b.len)
                     vt_buf_append_char(&b, ',');
@@ -306,8 +306,7 @@ static cJSON *rpc_set_multiple(vt_agent *agent, vt_rpc_request *req, void *ctx)
     if (!cJSON_IsObject(all))
         return vt_rpc_raise(req, "builtins.TypeError", "rpc_authorizations must be an object");
     const cJSON *m;
-    cJSON_ArrayForEach(m, all)
-    {
+    cJSON_ArrayForEach (m, all) {
         cJSON *r = set_one(agent, req, m->string, m);
         if (!r && vt_rpc_request_failed(req))
             return NULL;
@@ -328,7 +327,7 @@ static void got_rpc_auths(vt_agent *agent, const vt_rpc_result *res, void *ctx)
         return;
     }
     const cJSON *m;
-    cJSON_ArrayForEach(m, res->value) /* null (no auth entry) has no members */
+    cJSON_ArrayForEach (m, res->value) /* null (no auth entry) has no members */
     {
         if (!vt_map_get(agent->rpc->exports, m->string))
             continue;

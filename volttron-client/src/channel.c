@@ -15,13 +15,13 @@ struct vt_channel {
     char *peer, *name;
     vt_channel_fn fn;
     void *ctx;
-    bool closed;              /* closed from its own callback: freed after it */
+    bool closed; /* closed from its own callback: freed after it */
     struct vt_channel *next;
 };
 
 struct vt_channels {
     vt_channel *list;
-    int delivering;           /* callbacks running: closes are deferred */
+    int delivering; /* callbacks running: closes are deferred */
 };
 
 static vt_channel *find(struct vt_channels *cs, const char *peer, const char *name)
@@ -62,8 +62,10 @@ static void on_channel(vt_agent *agent, const vt_message *msg, void *ctx)
     char *name = name_data ? vt_strndup(name_data, nlen) : NULL;
     vt_channel *c = name ? find(cs, peer, name) : NULL;
     if (!c) {
-        vt_log_warning(agent->identity, "channel message from %s on \"%s\" dropped: no such "
-                                        "channel is open", peer, name ? name : "");
+        vt_log_warning(agent->identity,
+                       "channel message from %s on \"%s\" dropped: no such "
+                       "channel is open",
+                       peer, name ? name : "");
         free(name);
         return;
     }
@@ -78,8 +80,8 @@ static void on_channel(vt_agent *agent, const vt_message *msg, void *ctx)
         unlink_closed(cs);
 }
 
-vt_channel *vt_channel_open(vt_agent *agent, const char *peer, const char *name,
-                            vt_channel_fn fn, void *ctx)
+vt_channel *vt_channel_open(vt_agent *agent, const char *peer, const char *name, vt_channel_fn fn,
+                            void *ctx)
 {
     struct vt_channels *cs = agent->channels;
     if (find(cs, peer, name)) {

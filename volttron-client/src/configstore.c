@@ -21,7 +21,7 @@
 #define INIT_TIMEOUT_MS 30000
 
 typedef struct item {
-    char *name;      /* stored case */
+    char *name; /* stored case */
     cJSON *contents;
 } item;
 
@@ -34,11 +34,11 @@ typedef struct subscription {
 } subscription;
 
 struct vt_configs {
-    vt_map *store;        /* lower name -> item */
-    vt_map *defaults;     /* lower name -> item */
+    vt_map *store;    /* lower name -> item */
+    vt_map *defaults; /* lower name -> item */
     subscription *subs;
-    bool initialized;     /* the first initial_update arrived */
-    bool started;         /* the NEW callbacks of the start ran */
+    bool initialized; /* the first initial_update arrived */
+    bool started;     /* the NEW callbacks of the start ran */
 };
 
 static void item_free(void *p)
@@ -168,7 +168,7 @@ static bool refers_to(const cJSON *v, const char *target)
         return strcasecmp(link, target) == 0;
     const cJSON *child;
     if (cJSON_IsObject(v) || cJSON_IsArray(v))
-        cJSON_ArrayForEach(child, v)
+        cJSON_ArrayForEach (child, v)
             if (refers_to(child, target))
                 return true;
     return false;
@@ -261,7 +261,7 @@ static cJSON *rpc_initial_update(vt_agent *agent, vt_rpc_request *req, void *ctx
     vt_map *affected = vt_map_new(NULL);
     vt_map *fresh = vt_map_new(item_free);
     const cJSON *it;
-    cJSON_ArrayForEach(it, configs)
+    cJSON_ArrayForEach (it, configs)
         put(fresh, it->string, it);
     if (c->started) {
         size_t cursor = 0;
@@ -309,7 +309,7 @@ static cJSON *rpc_update(vt_agent *agent, vt_rpc_request *req, void *ctx)
         while (vt_map_next(c->store, &cursor, &key, NULL))
             vt_map_set(affected, key,
                        (void *)(uintptr_t)(vt_map_contains(c->defaults, key) ? VT_CONFIG_UPDATE
-                                                                              : VT_CONFIG_DELETE));
+                                                                             : VT_CONFIG_DELETE));
         vt_map_clear(c->store);
     } else if (cJSON_IsString(name)) {
         char *l = lower(name->valuestring);
@@ -318,7 +318,7 @@ static cJSON *rpc_update(vt_agent *agent, vt_rpc_request *req, void *ctx)
                 vt_map_remove(c->store, l);
                 vt_map_set(affected, l,
                            (void *)(uintptr_t)(vt_map_contains(c->defaults, l) ? VT_CONFIG_UPDATE
-                                                                                : VT_CONFIG_DELETE));
+                                                                               : VT_CONFIG_DELETE));
                 gather_affected(c, l, affected);
             }
         } else if (strcmp(act, "NEW") == 0 || strcmp(act, "UPDATE") == 0) {
@@ -364,8 +364,10 @@ static void initialized(vt_agent *agent, const vt_rpc_result *res, void *ctx)
 {
     (void)ctx;
     if (res->status != VT_RPC_OK)
-        vt_log_warning(agent->identity, "no configurations from config.store (%s); running "
-                                        "with defaults", res->message);
+        vt_log_warning(agent->identity,
+                       "no configurations from config.store (%s); running "
+                       "with defaults",
+                       res->message);
     start_callbacks(agent);
 }
 
@@ -443,8 +445,7 @@ static void change_done(vt_agent *agent, const vt_rpc_result *res, void *ctx)
                      res->detail ? res->detail : res->message);
 }
 
-int vt_config_set(vt_agent *agent, const char *name, const cJSON *contents,
-                  bool trigger_callback)
+int vt_config_set(vt_agent *agent, const char *name, const cJSON *contents, bool trigger_callback)
 {
     cJSON *args = cJSON_CreateArray();
     cJSON_AddItemToArray(args, cJSON_CreateString(agent->identity));
@@ -473,8 +474,8 @@ int vt_config_delete(vt_agent *agent, const char *name, bool trigger_callback)
     cJSON *kwargs = cJSON_CreateObject();
     cJSON_AddBoolToObject(kwargs, "trigger_callback", trigger_callback);
     cJSON_AddTrueToObject(kwargs, "send_update");
-    return vt_rpc_call(agent, STORE, "delete_config", vt_rpc_params(args, kwargs), 0,
-                       change_done, NULL);
+    return vt_rpc_call(agent, STORE, "delete_config", vt_rpc_params(args, kwargs), 0, change_done,
+                       NULL);
 }
 
 void vt_configstore_init(vt_agent *agent, bool enabled)

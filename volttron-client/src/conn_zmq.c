@@ -29,7 +29,7 @@
 #define SEND_TIMEOUT_MS 2000
 
 typedef struct zconn {
-    vt_message *rx;       /* reused for every message read */
+    vt_message *rx; /* reused for every message read */
     void *sock;
     void *monitor;
     char monitor_ep[96];
@@ -153,8 +153,8 @@ static void on_monitor(vt_loop *loop, void *mon, unsigned events, void *ctx)
             continue;
         }
         uint16_t event = (uint16_t)(d[0] | d[1] << 8);
-        uint32_t value = (uint32_t)d[2] | (uint32_t)d[3] << 8 | (uint32_t)d[4] << 16 |
-                         (uint32_t)d[5] << 24;
+        uint32_t value =
+            (uint32_t)d[2] | (uint32_t)d[3] << 8 | (uint32_t)d[4] << 16 | (uint32_t)d[5] << 24;
         vt_message_destroy(&m);
         switch (event) {
         case ZMQ_EVENT_HANDSHAKE_SUCCEEDED:
@@ -254,16 +254,14 @@ static int zconn_open(vt_conn *conn)
     snprintf(z->monitor_ep, sizeof z->monitor_ep, "inproc://vt-monitor-%p", (void *)z);
     zmq_socket_monitor(z->sock, z->monitor_ep,
                        ZMQ_EVENT_HANDSHAKE_SUCCEEDED | ZMQ_EVENT_DISCONNECTED |
-                           ZMQ_EVENT_HANDSHAKE_FAILED_AUTH |
-                           ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL |
+                           ZMQ_EVENT_HANDSHAKE_FAILED_AUTH | ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL |
                            ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL | ZMQ_EVENT_CONNECT_RETRIED);
     z->monitor = zmq_socket(vt_zmq_context_acquire(), ZMQ_PAIR);
     zmq_connect(z->monitor, z->monitor_ep);
 
     rc = zmq_connect(z->sock, addr.endpoint);
     if (rc < 0) {
-        rc = vt_error_set(-errno, "cannot connect to %s: %s", addr.endpoint,
-                          zmq_strerror(errno));
+        rc = vt_error_set(-errno, "cannot connect to %s: %s", addr.endpoint, zmq_strerror(errno));
         vt_address_clear(&addr);
         return rc;
     }
@@ -295,8 +293,9 @@ static int zconn_send(vt_conn *conn, vt_message *m)
     }
     vt_message_destroy(&m);
     if (rc == -EAGAIN)
-        return vt_error_set(rc, "%s", z->up ? "send queue to the platform is full"
-                                           : "not connected to the platform");
+        return vt_error_set(rc, "%s",
+                            z->up ? "send queue to the platform is full"
+                                  : "not connected to the platform");
     if (rc < 0)
         return vt_error_set(rc, "send failed: %s", zmq_strerror(-rc));
     return 0;

@@ -24,7 +24,7 @@ struct vt_health {
     cJSON *context;
     char last_updated[VT_TIME_BUFSZ];
     int period_s;
-    bool enabled;        /* heartbeat wanted */
+    bool enabled; /* heartbeat wanted */
     vt_timer *timer;
     char *instance_name; /* for alert topics, learned after connecting */
 };
@@ -91,8 +91,10 @@ int vt_health_set_status(vt_agent *agent, const char *status, const cJSON *conte
 {
     struct vt_health *h = agent->health;
     if (!valid_status(status))
-        return vt_error_set(-EINVAL, "invalid health status \"%s\" (GOOD, BAD, UNKNOWN or "
-                                     "STARTING)", status ? status : "");
+        return vt_error_set(-EINVAL,
+                            "invalid health status \"%s\" (GOOD, BAD, UNKNOWN or "
+                            "STARTING)",
+                            status ? status : "");
     bool changed = strcmp(h->status, status) != 0;
     snprintf(h->status, sizeof h->status, "%s", status);
     cJSON_Delete(h->context);
@@ -124,8 +126,8 @@ int vt_health_send_alert(vt_agent *agent, const char *alert_key, const char *sta
         return vt_error_set(-EINVAL, "invalid health status \"%s\"", status ? status : "");
     struct vt_health *h = agent->health;
     /* alerts/<class>/<instance>_<identity with dots as underscores> */
-    char *who = vt_asprintf("%s_%s", h->instance_name ? h->instance_name : "volttron",
-                            agent->identity);
+    char *who =
+        vt_asprintf("%s_%s", h->instance_name ? h->instance_name : "volttron", agent->identity);
     for (char *p = who; *p; p++)
         if (*p == '.')
             *p = '_';

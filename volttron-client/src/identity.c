@@ -10,10 +10,22 @@
  * web, the RabbitMQ proxy and router), the transient identity VOLTTRON's
  * shutdown uses, and the auth user of the platform's key. */
 static const char *const reserved[] = {
-    "control",         "control.connection", "config.store",     "platform.auth",
-    "platform.health", "keydiscovery",       "platform_web",     "platform.web",
-    "platform",        "platform.control",   "platform.config_store", "platform.router",
-    "zmq.proxy.router", "router",            "aip",              NULL,
+    "control",
+    "control.connection",
+    "config.store",
+    "platform.auth",
+    "platform.health",
+    "keydiscovery",
+    "platform_web",
+    "platform.web",
+    "platform",
+    "platform.control",
+    "platform.config_store",
+    "platform.router",
+    "zmq.proxy.router",
+    "router",
+    "aip",
+    NULL,
 };
 
 /* vctl may open several connections at once (one per running command). */
@@ -51,8 +63,8 @@ int vt_identity_check(const char *s, const char *what, bool allow_reserved)
     if (!s || !*s)
         return vt_error_set(-EINVAL, "%s must not be empty", what);
     if (*s == '.')
-        return vt_error_set(-EINVAL, "%s \"%.*s\" must not start with a dot", what,
-                            VT_IDENTITY_MAX, s);
+        return vt_error_set(-EINVAL, "%s \"%.*s\" must not start with a dot", what, VT_IDENTITY_MAX,
+                            s);
     if (!vt_identity_valid(s))
         return vt_error_set(-EINVAL, "%s \"%.*s%s\" must be 1-%d characters of A-Z a-z 0-9 _ . -",
                             what, VT_IDENTITY_MAX, s, strlen(s) > VT_IDENTITY_MAX ? "..." : "",

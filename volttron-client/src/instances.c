@@ -153,8 +153,10 @@ int vt_instances_find(const char *home, const char *key, vt_instance *out)
         for (size_t i = 0; i < n; i++)
             if (starts(all[i].uuid, key) || starts(all[i].identity, key))
                 vt_buf_appendf(&b, "%s%s", b.len ? ", " : "", all[i].identity);
-        rc = vt_error_set(-EINVAL, "\"%s\" matches several agents (%s): give more of the "
-                                   "identity or UUID", key, b.data);
+        rc = vt_error_set(-EINVAL,
+                          "\"%s\" matches several agents (%s): give more of the "
+                          "identity or UUID",
+                          key, b.data);
         vt_buf_free(&b);
     }
     vt_instances_free(all, n);

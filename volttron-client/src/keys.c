@@ -84,8 +84,10 @@ int vt_keystore_load(const char *path, vt_keypair *out)
     rc = 0;
     if (canonical_key(cJSON_GetObjectItemCaseSensitive(doc, "public"), out->public_key) < 0 ||
         canonical_key(cJSON_GetObjectItemCaseSensitive(doc, "secret"), out->secret_key) < 0)
-        rc = vt_error_set(-EINVAL, "%s: not a key store (expected {\"public\": <key>, "
-                                   "\"secret\": <key>})", path);
+        rc = vt_error_set(-EINVAL,
+                          "%s: not a key store (expected {\"public\": <key>, "
+                          "\"secret\": <key>})",
+                          path);
     cJSON_Delete(doc);
     return rc;
 }

@@ -16,17 +16,17 @@
 
 struct vt_timer {
     int64_t due_ms;
-    int64_t period_ms;      /* 0 = one-shot */
+    int64_t period_ms; /* 0 = one-shot */
     vt_timer_fn fn;
     void *ctx;
     void (*release)(void *ctx);
     size_t heap_index;
     bool cancelled;
-    bool running;           /* inside its own callback */
+    bool running; /* inside its own callback */
 };
 
 typedef struct watcher {
-    void *zsock;            /* NULL for a plain fd */
+    void *zsock; /* NULL for a plain fd */
     int fd;
     unsigned events;
     vt_io_fn fd_fn;
@@ -47,7 +47,7 @@ struct vt_loop {
 
     watcher **watchers;
     size_t nwatchers, capwatchers;
-    zmq_pollitem_t *items;      /* rebuilt when the watcher set changes */
+    zmq_pollitem_t *items; /* rebuilt when the watcher set changes */
     size_t capitems;
     bool items_dirty;
 
@@ -125,8 +125,8 @@ static void timer_free(vt_timer *t)
     free(t);
 }
 
-vt_timer *vt_loop_timer(vt_loop *l, int64_t delay_ms, int64_t period_ms, vt_timer_fn fn,
-                        void *ctx, void (*release)(void *ctx))
+vt_timer *vt_loop_timer(vt_loop *l, int64_t delay_ms, int64_t period_ms, vt_timer_fn fn, void *ctx,
+                        void (*release)(void *ctx))
 {
     vt_timer *t = vt_calloc(1, sizeof *t);
     t->due_ms = vt_time_monotonic_ms() + (delay_ms > 0 ? delay_ms : 0);
@@ -143,8 +143,7 @@ vt_timer *vt_loop_after(vt_loop *l, int64_t delay_ms, vt_timer_fn fn, void *ctx)
     return vt_loop_timer(l, delay_ms, 0, fn, ctx, NULL);
 }
 
-vt_timer *vt_loop_every(vt_loop *l, int64_t delay_ms, int64_t period_ms, vt_timer_fn fn,
-                        void *ctx)
+vt_timer *vt_loop_every(vt_loop *l, int64_t delay_ms, int64_t period_ms, vt_timer_fn fn, void *ctx)
 {
     return vt_loop_timer(l, delay_ms, period_ms > 0 ? period_ms : 1, fn, ctx, NULL);
 }
@@ -295,8 +294,8 @@ static void rebuild_items(vt_loop *l)
             ev |= ZMQ_POLLIN;
         if (w->events & VT_LOOP_WRITE)
             ev |= ZMQ_POLLOUT;
-        l->items[i] = (zmq_pollitem_t){.socket = w->zsock, .fd = w->zsock ? 0 : w->fd,
-                                       .events = ev};
+        l->items[i] =
+            (zmq_pollitem_t){.socket = w->zsock, .fd = w->zsock ? 0 : w->fd, .events = ev};
     }
     l->items_dirty = false;
 }

@@ -13,8 +13,8 @@ struct vt_message {
     size_t n, cap;
     zmq_msg_t *frames;
     zmq_msg_t inline_frames[VT_MESSAGE_INLINE];
-    char **strs;              /* lazily made C strings, one slot per frame */
-    struct vt_message *next;  /* for queues */
+    char **strs;             /* lazily made C strings, one slot per frame */
+    struct vt_message *next; /* for queues */
 };
 
 /* A new frame slot at the end, for zmq_msg_init* / zmq_msg_recv. */

@@ -72,8 +72,8 @@ int vt_package_parse(const char *json, size_t len, const char *what, vt_package 
         string_field(doc, "description", false, what, &out->description) < 0)
         goto done;
     if (strlen(out->name) > MAX_FIELD || !chars_ok(out->name, "_.-")) {
-        vt_error_set(-EINVAL, "%s: name \"%s\" must be 1-%d characters of A-Z a-z 0-9 _ . -",
-                     what, out->name, MAX_FIELD);
+        vt_error_set(-EINVAL, "%s: name \"%s\" must be 1-%d characters of A-Z a-z 0-9 _ . -", what,
+                     out->name, MAX_FIELD);
         goto done;
     }
     if (strlen(out->version) > MAX_FIELD || !chars_ok(out->version, "_.+-")) {
@@ -128,8 +128,10 @@ int vt_package_load(const char *dir, vt_package *out)
     char *exe = vt_fs_path_join(dir, out->executable);
     struct stat st;
     if (stat(exe, &st) < 0 || !S_ISREG(st.st_mode) || access(exe, X_OK) < 0) {
-        rc = vt_error_set(-ENOEXEC, "%s: the executable \"%s\" named in %s is missing or not "
-                                    "executable", dir, out->executable, VT_PACKAGE_MANIFEST);
+        rc = vt_error_set(-ENOEXEC,
+                          "%s: the executable \"%s\" named in %s is missing or not "
+                          "executable",
+                          dir, out->executable, VT_PACKAGE_MANIFEST);
         vt_package_clear(out);
     }
     free(exe);

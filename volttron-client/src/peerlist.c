@@ -18,7 +18,7 @@ typedef struct watcher {
 
 struct vt_peerlist {
     watcher *watchers;
-    bool following;   /* the on-connect hook that asks for the list is set */
+    bool following; /* the on-connect hook that asks for the list is set */
 };
 
 typedef struct list_call {
@@ -70,8 +70,7 @@ static char **peers_from(const vt_message *msg, size_t *n)
     return out;
 }
 
-static void list_done(vt_agent *agent, const vt_message *reply, const vt_vip_error *err,
-                      void *ctx)
+static void list_done(vt_agent *agent, const vt_message *reply, const vt_vip_error *err, void *ctx)
 {
     list_call *lc = ctx;
     char **peers = NULL;

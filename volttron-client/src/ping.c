@@ -35,8 +35,7 @@ static void on_ping(vt_agent *agent, const vt_message *msg, void *ctx)
     }
 }
 
-static void ping_done(vt_agent *agent, const vt_message *reply, const vt_vip_error *err,
-                      void *ctx)
+static void ping_done(vt_agent *agent, const vt_message *reply, const vt_vip_error *err, void *ctx)
 {
     ping_call *pc = ctx;
     int rc = reply ? 0 : -err->errnum;

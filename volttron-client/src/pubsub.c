@@ -33,7 +33,7 @@ typedef struct sub {
 
 struct vt_pubsub {
     sub *subs;
-    int64_t last_resync_ms;   /* last resync for an unwanted publish; 0 = never */
+    int64_t last_resync_ms; /* last resync for an unwanted publish; 0 = never */
     /* Reused for every delivery (deliveries never nest). */
     vt_buf topic, sender, bus;
 };
@@ -55,8 +55,8 @@ static void ack_ignored(vt_agent *agent, const vt_message *reply, const vt_vip_e
 }
 
 /* Send a pubsub operation with one JSON frame (taken). */
-static int send_op(vt_agent *agent, const char *op, const char *extra, cJSON *body,
-                   vt_reply_fn fn, void *ctx, int timeout_ms)
+static int send_op(vt_agent *agent, const char *op, const char *extra, cJSON *body, vt_reply_fn fn,
+                   void *ctx, int timeout_ms)
 {
     vt_message *args = vt_message_new();
     vt_message_append_str(args, op);
@@ -82,8 +82,7 @@ static cJSON *prefix_list_for(vt_agent *agent, bool all, const char *bus)
             continue;
         bool seen = false;
         const cJSON *it;
-        cJSON_ArrayForEach(it, list)
-        {
+        cJSON_ArrayForEach (it, list) {
             if (strcmp(it->valuestring, s->prefix) == 0)
                 seen = true;
         }
@@ -128,8 +127,8 @@ static int send_subscribe(vt_agent *agent, const sub *s)
     return send_op(agent, "subscribe", NULL, body, ack_ignored, "subscribe", ACK_TIMEOUT_MS);
 }
 
-int vt_pubsub_subscribe_ex(vt_agent *agent, const char *prefix, const char *bus,
-                           bool all_platforms, vt_pubsub_callback cb, void *ctx)
+int vt_pubsub_subscribe_ex(vt_agent *agent, const char *prefix, const char *bus, bool all_platforms,
+                           vt_pubsub_callback cb, void *ctx)
 {
     if (!prefix || !cb)
         return vt_error_set(-EINVAL, "subscribe needs a prefix and a callback");
@@ -288,8 +287,7 @@ static int parse_count(const vt_message *reply)
     return atoi(buf);
 }
 
-static void ack_done(vt_agent *agent, const vt_message *reply, const vt_vip_error *err,
-                     void *ctx)
+static void ack_done(vt_agent *agent, const vt_message *reply, const vt_vip_error *err, void *ctx)
 {
     ack_call *ac = ctx;
     int count = reply ? parse_count(reply) : -err->errnum;
@@ -324,8 +322,7 @@ typedef struct list_call {
     void *ctx;
 } list_call;
 
-static void list_done(vt_agent *agent, const vt_message *reply, const vt_vip_error *err,
-                      void *ctx)
+static void list_done(vt_agent *agent, const vt_message *reply, const vt_vip_error *err, void *ctx)
 {
     list_call *lc = ctx;
     cJSON *list = NULL;
@@ -364,7 +361,7 @@ struct vt_pubsub_message {
     size_t raw_len;
     const char *sender;
     const char *bus;
-    cJSON *doc;        /* parsed on demand */
+    cJSON *doc; /* parsed on demand */
     bool parse_tried;
 };
 

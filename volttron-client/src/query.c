@@ -28,8 +28,7 @@ static void on_query(vt_agent *agent, const vt_message *msg, void *ctx)
         vt_agent_reply_error(agent, msg, 93, "Protocol not supported");
 }
 
-static void query_done(vt_agent *agent, const vt_message *reply, const vt_vip_error *err,
-                       void *ctx)
+static void query_done(vt_agent *agent, const vt_message *reply, const vt_vip_error *err, void *ctx)
 {
     query_call *qc = ctx;
     size_t len = 0;
@@ -47,8 +46,7 @@ static void query_done(vt_agent *agent, const vt_message *reply, const vt_vip_er
     free(qc);
 }
 
-static const char *query_send(vt_agent *agent, const char *property, int timeout_ms,
-                              query_call *qc)
+static const char *query_send(vt_agent *agent, const char *property, int timeout_ms, query_call *qc)
 {
     vt_message *args = vt_message_new();
     vt_message_append_str(args, property);

@@ -50,11 +50,16 @@ void vt_rpc_error_clear(vt_rpc_error *err)
 static int status_errno(vt_rpc_status st)
 {
     switch (st) {
-    case VT_RPC_OK: return 0;
-    case VT_RPC_ERROR: return -EREMOTEIO;
-    case VT_RPC_TIMEOUT: return -ETIMEDOUT;
-    case VT_RPC_UNREACHABLE: return -EHOSTUNREACH;
-    default: return -ENOTCONN;
+    case VT_RPC_OK:
+        return 0;
+    case VT_RPC_ERROR:
+        return -EREMOTEIO;
+    case VT_RPC_TIMEOUT:
+        return -ETIMEDOUT;
+    case VT_RPC_UNREACHABLE:
+        return -EHOSTUNREACH;
+    default:
+        return -ENOTCONN;
     }
 }
 
@@ -102,8 +107,7 @@ static void error_result(const cJSON *error, vt_rpc_result *res)
     res->exc_type = cJSON_IsString(type) ? type->valuestring : NULL;
 }
 
-static void call_done(vt_agent *agent, const vt_message *reply, const vt_vip_error *err,
-                      void *ctx)
+static void call_done(vt_agent *agent, const vt_message *reply, const vt_vip_error *err, void *ctx)
 {
     call *c = ctx;
     vt_rpc_result res = {0};
@@ -172,8 +176,8 @@ static bool valid_params(cJSON *params)
     return !params || cJSON_IsArray(params) || cJSON_IsObject(params);
 }
 
-static const char *start_call(vt_agent *agent, const char *peer, const char *method,
-                              cJSON *params, int timeout_ms, call *c)
+static const char *start_call(vt_agent *agent, const char *peer, const char *method, cJSON *params,
+                              int timeout_ms, call *c)
 {
     c->peer = vt_strdup(peer);
     c->method = vt_strdup(method);

@@ -12,13 +12,17 @@
 typedef struct rpc_export {
     vt_rpc_method fn;
     void *ctx;
-    char *params;   /* Python-style parameter list for inspect, or NULL */
+    char *params; /* Python-style parameter list for inspect, or NULL */
     char *doc;
-    char **caps;    /* capabilities a caller must hold (NULL-terminated), or NULL */
+    char **caps; /* capabilities a caller must hold (NULL-terminated), or NULL */
 } rpc_export;
 
 /* The outcome of a capability check. */
-enum { VT_AUTH_ALLOW, VT_AUTH_DENY, VT_AUTH_WAIT };
+enum {
+    VT_AUTH_ALLOW,
+    VT_AUTH_DENY,
+    VT_AUTH_WAIT
+};
 
 /* Check req's caller against e->caps (auth.c). DENY leaves the error on req;
  * WAIT keeps req until platform.auth's capability map arrives, then runs or
@@ -54,8 +58,8 @@ void vt_auth_init(vt_agent *agent, bool enforce);
 void vt_auth_fini(vt_agent *agent);
 
 struct vt_rpc {
-    vt_map *exports;     /* name -> rpc_export */
-    char **order;        /* export names in the order exported, for inspect */
+    vt_map *exports; /* name -> rpc_export */
+    char **order;    /* export names in the order exported, for inspect */
     size_t norder;
 };
 

@@ -20,13 +20,13 @@ typedef struct reply_group {
     vt_agent *agent;
     char *peer;
     char *vip_id;
-    cJSON **responses;     /* per slot; NULL for no answer */
-    size_t *frame_of;      /* per slot */
+    cJSON **responses; /* per slot; NULL for no answer */
+    size_t *frame_of;  /* per slot */
     size_t nslots, capslots;
-    bool *frame_is_batch;  /* per frame */
+    bool *frame_is_batch; /* per frame */
     size_t nframes;
-    size_t outstanding;    /* deferred slots + 1 while the message is being read */
-    bool silent;           /* the agent is going away: send nothing */
+    size_t outstanding; /* deferred slots + 1 while the message is being read */
+    bool silent;        /* the agent is going away: send nothing */
 } reply_group;
 
 struct vt_rpc_request {
@@ -35,13 +35,13 @@ struct vt_rpc_request {
     size_t slot;
     char *caller;
     char *method;
-    cJSON *id;             /* NULL for a notification */
+    cJSON *id; /* NULL for a notification */
     cJSON *args;
     cJSON *kwargs;
-    cJSON *error;          /* set by vt_rpc_raise / vt_rpc_fail */
+    cJSON *error; /* set by vt_rpc_raise / vt_rpc_fail */
     bool deferred;
-    bool in_call;          /* its method is running */
-    bool answered;         /* deferred and answered before its method returned */
+    bool in_call;  /* its method is running */
+    bool answered; /* deferred and answered before its method returned */
     cJSON *early_result;
     struct vt_rpc_request *prev, *next; /* live deferred requests */
 };
@@ -126,8 +126,7 @@ void vt_rpc_unexport(vt_agent *agent, const char *name)
     for (size_t i = 0; i < rpc->norder; i++) {
         if (strcmp(rpc->order[i], name) == 0) {
             free(rpc->order[i]);
-            memmove(&rpc->order[i], &rpc->order[i + 1],
-                    (rpc->norder - i - 1) * sizeof *rpc->order);
+            memmove(&rpc->order[i], &rpc->order[i + 1], (rpc->norder - i - 1) * sizeof *rpc->order);
             rpc->norder--;
             break;
         }
@@ -212,8 +211,7 @@ static cJSON *exception_error(const char *exc_type, const char *text)
     return err;
 }
 
-static void set_exception(vt_rpc_request *req, const char *exc_type, const char *fmt,
-                          va_list ap)
+static void set_exception(vt_rpc_request *req, const char *exc_type, const char *fmt, va_list ap)
 {
     char *text = vt_vasprintf(fmt, ap);
     cJSON_Delete(req->error);
@@ -427,13 +425,19 @@ static cJSON *inspect_one(const rpc_export *e)
 static const char *python_type(const cJSON *v)
 {
     switch (v ? v->type & 0xFF : cJSON_NULL) {
-    case cJSON_String: return "str";
-    case cJSON_Number: return vt_json_is_float(v) ? "float" : "int";
+    case cJSON_String:
+        return "str";
+    case cJSON_Number:
+        return vt_json_is_float(v) ? "float" : "int";
     case cJSON_True:
-    case cJSON_False: return "bool";
-    case cJSON_Array: return "list";
-    case cJSON_Object: return "dict";
-    default: return "NoneType";
+    case cJSON_False:
+        return "bool";
+    case cJSON_Array:
+        return "list";
+    case cJSON_Object:
+        return "dict";
+    default:
+        return "NoneType";
     }
 }
 
@@ -448,8 +452,7 @@ static cJSON *invalid(const cJSON *id, int code, const char *message, const char
 static cJSON *invalid_type(const cJSON *id, int code, const char *expected, const cJSON *got)
 {
     char detail[160];
-    snprintf(detail, sizeof detail, "expected %s; got a '%s' instead", expected,
-             python_type(got));
+    snprintf(detail, sizeof detail, "expected %s; got a '%s' instead", expected, python_type(got));
     return invalid(id, code, "invalid object type", detail);
 }
 
@@ -497,8 +500,7 @@ static cJSON *handle_one(vt_agent *agent, const cJSON *msg, reply_group *g, size
         return invalid(id, VT_RPC_INVALID_REQUEST, "missing required member",
                        "missing required 'jsonrpc' member");
     if (!cJSON_IsString(version) || strcmp(version->valuestring, "2.0") != 0)
-        return invalid(id, VT_RPC_INVALID_REQUEST, "unsupported version",
-                       "version 2.0 supported");
+        return invalid(id, VT_RPC_INVALID_REQUEST, "unsupported version", "version 2.0 supported");
     if (cJSON_GetObjectItemCaseSensitive(msg, "error") ||
         cJSON_GetObjectItemCaseSensitive(msg, "result")) {
         vt_rpc_client_response(agent, msg);
@@ -677,8 +679,7 @@ static void on_rpc(vt_agent *agent, const vt_message *msg, void *ctx)
         if (cJSON_IsArray(doc)) {
             g->frame_is_batch[f] = true;
             const cJSON *item;
-            cJSON_ArrayForEach(item, doc)
-            {
+            cJSON_ArrayForEach (item, doc) {
                 size_t slot = group_slot(g, f);
                 cJSON *r = handle_one(agent, item, g, slot, caller);
                 if (r)

@@ -49,14 +49,14 @@ static void on_error(vt_agent *agent, const vt_message *msg, void *ctx)
         /* The router refused our hello: this key may not use this identity
          * (retrying would only be refused again). */
         char why[600];
-        snprintf(why, sizeof why, "the platform at %s refused identity \"%s\": %s",
-                 agent->address, agent->identity, text);
+        snprintf(why, sizeof why, "the platform at %s refused identity \"%s\": %s", agent->address,
+                 agent->identity, text);
         vt_agent_transport_failed(agent, why);
         return;
     }
     if (!vt_agent_resolve(agent, id, idlen, NULL, &err))
-        vt_log_info(agent->identity, "VIP error %d (%s) for %s/%s, message id \"%s\"", errnum,
-                    text, peer, sub, vt_vip_id(msg));
+        vt_log_info(agent->identity, "VIP error %d (%s) for %s/%s, message id \"%s\"", errnum, text,
+                    peer, sub, vt_vip_id(msg));
 }
 
 void vt_error_init(vt_agent *agent)

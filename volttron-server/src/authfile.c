@@ -16,7 +16,7 @@
 struct vt_authfile {
     char *path;
     cJSON *doc;
-    struct stat seen;   /* the file as last read or written */
+    struct stat seen; /* the file as last read or written */
     bool existed;
 };
 
@@ -72,8 +72,8 @@ vt_authfile *vt_authfile_load(const char *path)
         vt_authfile_destroy(&af);
         return NULL;
     } else {
-        af->doc = len ? vt_json_parse(text, len, VT_JSON_COMMENTS, path, NULL)
-                      : cJSON_CreateObject();
+        af->doc =
+            len ? vt_json_parse(text, len, VT_JSON_COMMENTS, path, NULL) : cJSON_CreateObject();
         free(text);
         if (af->doc && !cJSON_IsObject(af->doc)) {
             cJSON_Delete(af->doc);
@@ -138,8 +138,8 @@ cJSON *vt_auth_entry_new(const char *credentials, const char *user_id, const cha
     cJSON_AddItemToObject(e, "credentials", string_or_null(credentials));
     cJSON_AddArrayToObject(e, "groups");
     cJSON_AddArrayToObject(e, "roles");
-    cJSON_AddItemToObject(e, "capabilities", capabilities ? cJSON_Duplicate(capabilities, 1)
-                                                          : cJSON_CreateObject());
+    cJSON_AddItemToObject(e, "capabilities",
+                          capabilities ? cJSON_Duplicate(capabilities, 1) : cJSON_CreateObject());
     cJSON_AddObjectToObject(e, "rpc_method_authorizations");
     cJSON_AddItemToObject(e, "comments", string_or_null(comments));
     char uuid[VT_UUID_SIZE];
@@ -178,8 +178,7 @@ static bool same_entry(const cJSON *a, const cJSON *b)
 cJSON *vt_authfile_find_same(vt_authfile *af, const cJSON *entry)
 {
     cJSON *e;
-    cJSON_ArrayForEach(e, vt_authfile_allow(af))
-    {
+    cJSON_ArrayForEach (e, vt_authfile_allow(af)) {
         if (same_entry(e, entry))
             return e;
     }
@@ -207,8 +206,7 @@ int vt_authfile_add(vt_authfile *af, cJSON *entry, bool overwrite)
     cJSON *allow = vt_authfile_allow(af);
     int index = 0;
     cJSON *e;
-    cJSON_ArrayForEach(e, allow)
-    {
+    cJSON_ArrayForEach (e, allow) {
         if (same_entry(e, entry)) {
             if (!overwrite) {
                 cJSON_Delete(entry);

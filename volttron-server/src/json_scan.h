@@ -8,12 +8,12 @@
 #include <stddef.h>
 
 typedef struct vt_pub_scan {
-    size_t open;          /* offset of the object's '{' */
+    size_t open; /* offset of the object's '{' */
     bool has_bus, has_headers, has_message, has_sender;
     bool bus_is_string;
-    bool bus_escaped;     /* the bus string holds escapes */
-    bool keys_escaped;    /* some top-level key holds escapes: look closer */
-    const char *bus;      /* the bus string's bytes (without quotes) */
+    bool bus_escaped;  /* the bus string holds escapes */
+    bool keys_escaped; /* some top-level key holds escapes: look closer */
+    const char *bus;   /* the bus string's bytes (without quotes) */
     size_t bus_len;
 } vt_pub_scan;
 

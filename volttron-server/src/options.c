@@ -84,56 +84,68 @@ static const struct option longopts[] = {
 /* Config-file keys VOLTTRON accepts that this platform records but does not
  * act on (web TLS material, RabbitMQ, isolation, log config). */
 static const char *const accepted_keys[] = {
-    "web-ssl-cert", "web-ssl-key", "web-ca-cert", "web-secret-key",
-    "volttron-central-rmq-address", "agent-isolation-mode", "log-config",
-    "log-level", "monitor", "msgdebug", "publish-address", "subscribe-address",
+    "web-ssl-cert",
+    "web-ssl-key",
+    "web-ca-cert",
+    "web-secret-key",
+    "volttron-central-rmq-address",
+    "agent-isolation-mode",
+    "log-config",
+    "log-level",
+    "monitor",
+    "msgdebug",
+    "publish-address",
+    "subscribe-address",
     NULL,
 };
 
 static void usage(FILE *out)
 {
-    fprintf(out,
-            "usage: volttron [options]\n"
-            "\n"
-            "The VOLTTRON platform: a VIP message router with its core services.\n"
-            "\n"
-            "  -c, --config FILE            read options from FILE (default $VOLTTRON_HOME/config)\n"
-            "  -l, --log FILE               log to FILE ('-' for stdout) instead of stderr\n"
-            "      --log-max-bytes BYTES    start a new FILE at this size, keeping the last\n"
-            "                               ones as FILE.1 .. FILE.N (default 10 MiB; 0 never)\n"
-            "      --log-backup-count N     how many old log files to keep (default 5)\n"
-            "  -v, --verbose / -q, --quiet  more / less logging (repeatable)\n"
-            "      --verboseness LEVEL      log level as a number (10 DEBUG .. 50 CRITICAL)\n"
-            "      --vip-address URL        also listen on URL (tcp://IP:PORT, ipc://PATH); repeatable\n"
-            "      --vip-local-address URL  local address (default ipc://@$VOLTTRON_HOME/run/vip.socket)\n"
-            "      --instance-name NAME     this platform's instance name\n"
-            "      --message-bus zmq        the message bus (only zmq)\n"
-            "      --allow-auth True|False  CURVE authentication (default True)\n"
-            "      --no-auth                no authentication: any local process of this user\n"
-            "                               may act as any agent (see README, Security model)\n"
-            "      --allow-unauthenticated-remote  with --no-auth, also listen on addresses\n"
-            "                               other hosts reach (refused otherwise)\n"
-            "      --autostart/--no-autostart  start agents marked AUTOSTART (default on)\n"
-            "      --agent-monitor-frequency SECS  how often crashed agents are checked\n"
-            "      --max-message-size BYTES largest VIP message accepted (default 16 MiB)\n"
-            "      --max-peer-queue BYTES   what may wait for one peer that does not read; more\n"
-            "                               is dropped and counted (default 32 MiB, at least\n"
-            "                               twice the largest message)\n"
-            "      --config-store-limit BYTES  largest configuration store of one agent\n"
-            "                               (default 64 MiB)\n"
-            "      --agent-restart-limit N  restarts of a crashing agent in a row before giving\n"
-            "                               up (default 5; 0 never restarts)\n"
-            "      --agent-restart-backoff SECS  wait before the first restart, doubling each\n"
-            "                               time up to 60 s (default 1)\n"
-            "      --agent-stop-timeout SECS  wait after SIGINT, then after SIGTERM, before\n"
-            "                               SIGKILL (default 60, VOLTTRON's)\n"
-            "      --setup-mode             admit unknown keys and record them in auth.json\n"
-            "      --allow-root             run as root (refused by default)\n"
-            "      --show-config            log every effective option at start\n"
-            "      --version                print the version and exit\n"
-            "  -h, --help                   this text\n"
-            "\n"
-            "Environment: VOLTTRON_HOME (default ~/.volttron).\n");
+    fprintf(
+        out,
+        "usage: volttron [options]\n"
+        "\n"
+        "The VOLTTRON platform: a VIP message router with its core services.\n"
+        "\n"
+        "  -c, --config FILE            read options from FILE (default $VOLTTRON_HOME/config)\n"
+        "  -l, --log FILE               log to FILE ('-' for stdout) instead of stderr\n"
+        "      --log-max-bytes BYTES    start a new FILE at this size, keeping the last\n"
+        "                               ones as FILE.1 .. FILE.N (default 10 MiB; 0 never)\n"
+        "      --log-backup-count N     how many old log files to keep (default 5)\n"
+        "  -v, --verbose / -q, --quiet  more / less logging (repeatable)\n"
+        "      --verboseness LEVEL      log level as a number (10 DEBUG .. 50 CRITICAL)\n"
+        "      --vip-address URL        also listen on URL (tcp://IP:PORT, ipc://PATH); "
+        "repeatable\n"
+        "      --vip-local-address URL  local address (default "
+        "ipc://@$VOLTTRON_HOME/run/vip.socket)\n"
+        "      --instance-name NAME     this platform's instance name\n"
+        "      --message-bus zmq        the message bus (only zmq)\n"
+        "      --allow-auth True|False  CURVE authentication (default True)\n"
+        "      --no-auth                no authentication: any local process of this user\n"
+        "                               may act as any agent (see README, Security model)\n"
+        "      --allow-unauthenticated-remote  with --no-auth, also listen on addresses\n"
+        "                               other hosts reach (refused otherwise)\n"
+        "      --autostart/--no-autostart  start agents marked AUTOSTART (default on)\n"
+        "      --agent-monitor-frequency SECS  how often crashed agents are checked\n"
+        "      --max-message-size BYTES largest VIP message accepted (default 16 MiB)\n"
+        "      --max-peer-queue BYTES   what may wait for one peer that does not read; more\n"
+        "                               is dropped and counted (default 32 MiB, at least\n"
+        "                               twice the largest message)\n"
+        "      --config-store-limit BYTES  largest configuration store of one agent\n"
+        "                               (default 64 MiB)\n"
+        "      --agent-restart-limit N  restarts of a crashing agent in a row before giving\n"
+        "                               up (default 5; 0 never restarts)\n"
+        "      --agent-restart-backoff SECS  wait before the first restart, doubling each\n"
+        "                               time up to 60 s (default 1)\n"
+        "      --agent-stop-timeout SECS  wait after SIGINT, then after SIGTERM, before\n"
+        "                               SIGKILL (default 60, VOLTTRON's)\n"
+        "      --setup-mode             admit unknown keys and record them in auth.json\n"
+        "      --allow-root             run as root (refused by default)\n"
+        "      --show-config            log every effective option at start\n"
+        "      --version                print the version and exit\n"
+        "  -h, --help                   this text\n"
+        "\n"
+        "Environment: VOLTTRON_HOME (default ~/.volttron).\n");
 }
 
 static void add_address(vt_platform_options *o, const char *url)
@@ -161,15 +173,14 @@ static int parse_bool(const char *value, bool *out, const char *what)
     return 0;
 }
 
-static int parse_seconds(const char *value, double min, double max, double *out,
-                         const char *what)
+static int parse_seconds(const char *value, double min, double max, double *out, const char *what)
 {
     char *end;
     errno = 0;
     double v = strtod(value, &end);
     if (errno || *end || end == value || !(v >= min && v <= max))
-        return vt_error_set(-EINVAL, "%s: expected seconds from %g to %g, got \"%s\"", what,
-                            min, max, value);
+        return vt_error_set(-EINVAL, "%s: expected seconds from %g to %g, got \"%s\"", what, min,
+                            max, value);
     *out = v;
     return 0;
 }
@@ -192,17 +203,29 @@ static int apply(vt_platform_options *o, int opt, const char *value)
     long v;
     int rc = 0;
     switch (opt) {
-    case 'l': set_str(&o->log_file, value); break;
-    case 'v': o->verboseness -= 10; break;
-    case 'q': o->verboseness += 10; break;
+    case 'l':
+        set_str(&o->log_file, value);
+        break;
+    case 'v':
+        o->verboseness -= 10;
+        break;
+    case 'q':
+        o->verboseness += 10;
+        break;
     case OPT_VERBOSENESS:
         rc = parse_int(value, 0, 100, &v, "--verboseness");
         if (rc == 0)
             o->verboseness = (int)v;
         break;
-    case OPT_VIP_ADDRESS: add_address(o, value); break;
-    case OPT_VIP_LOCAL_ADDRESS: set_str(&o->vip_local_address, value); break;
-    case OPT_INSTANCE_NAME: set_str(&o->instance_name, value); break;
+    case OPT_VIP_ADDRESS:
+        add_address(o, value);
+        break;
+    case OPT_VIP_LOCAL_ADDRESS:
+        set_str(&o->vip_local_address, value);
+        break;
+    case OPT_INSTANCE_NAME:
+        set_str(&o->instance_name, value);
+        break;
     case OPT_MESSAGE_BUS:
         if (strcmp(value, "zmq") != 0)
             return vt_error_set(-ENOTSUP, "--message-bus %s: only zmq is available", value);
@@ -212,12 +235,24 @@ static int apply(vt_platform_options *o, int opt, const char *value)
         /* VOLTTRON: anything but the string "False" means enabled. */
         o->auth = strcmp(value, "False") != 0 && strcasecmp(value, "false") != 0;
         break;
-    case OPT_NO_AUTH: o->auth = false; break;
-    case OPT_AUTOSTART: o->autostart = true; break;
-    case OPT_NO_AUTOSTART: o->autostart = false; break;
-    case OPT_SHOW_CONFIG: o->show_config = true; break;
-    case OPT_SETUP_MODE: o->setup_mode = true; break;
-    case OPT_ALLOW_ROOT: o->allow_root = true; break;
+    case OPT_NO_AUTH:
+        o->auth = false;
+        break;
+    case OPT_AUTOSTART:
+        o->autostart = true;
+        break;
+    case OPT_NO_AUTOSTART:
+        o->autostart = false;
+        break;
+    case OPT_SHOW_CONFIG:
+        o->show_config = true;
+        break;
+    case OPT_SETUP_MODE:
+        o->setup_mode = true;
+        break;
+    case OPT_ALLOW_ROOT:
+        o->allow_root = true;
+        break;
     case OPT_MONITOR_FREQ:
         rc = parse_int(value, 1, 86400 * 365, &v, "--agent-monitor-frequency");
         if (rc == 0)
@@ -248,23 +283,32 @@ static int apply(vt_platform_options *o, int opt, const char *value)
         if (rc == 0)
             o->config_store_limit = (size_t)v;
         break;
-    case OPT_ALLOW_UNAUTH_REMOTE: o->allow_unauthenticated_remote = true; break;
+    case OPT_ALLOW_UNAUTH_REMOTE:
+        o->allow_unauthenticated_remote = true;
+        break;
     case OPT_RESTART_LIMIT:
         rc = parse_int(value, 0, 1000, &v, "--agent-restart-limit");
         if (rc == 0)
             o->agent_restart_limit = (int)v;
         break;
     case OPT_RESTART_BACKOFF:
-        rc = parse_seconds(value, 0.001, 3600, &o->agent_restart_backoff,
-                           "--agent-restart-backoff");
+        rc =
+            parse_seconds(value, 0.001, 3600, &o->agent_restart_backoff, "--agent-restart-backoff");
         break;
     case OPT_STOP_TIMEOUT:
         rc = parse_seconds(value, 0.001, 3600, &o->agent_stop_timeout, "--agent-stop-timeout");
         break;
-    case OPT_WEB_ADDRESS: set_str(&o->bind_web_address, value); break;
-    case OPT_VC_ADDRESS: set_str(&o->vc_address, value); break;
-    case OPT_VC_SERVERKEY: set_str(&o->vc_serverkey, value); break;
-    default: break;
+    case OPT_WEB_ADDRESS:
+        set_str(&o->bind_web_address, value);
+        break;
+    case OPT_VC_ADDRESS:
+        set_str(&o->vc_address, value);
+        break;
+    case OPT_VC_SERVERKEY:
+        set_str(&o->vc_serverkey, value);
+        break;
+    default:
+        break;
     }
     return rc;
 }

@@ -9,11 +9,11 @@
 
 typedef struct vt_platform_options {
     char *volttron_home;
-    char *config_path;          /* the config file that was read, or NULL */
+    char *config_path; /* the config file that was read, or NULL */
     char *log_file;
-    int64_t log_max_bytes;      /* rotate -l FILE at this size (0: never) */
-    int log_backups;            /* rotated files kept: FILE.1 .. FILE.N */
-    int verboseness;            /* Python logging level; WARNING (30) by default */
+    int64_t log_max_bytes; /* rotate -l FILE at this size (0: never) */
+    int log_backups;       /* rotated files kept: FILE.1 .. FILE.N */
+    int verboseness;       /* Python logging level; WARNING (30) by default */
     char **vip_addresses;
     size_t nvip;
     char *vip_local_address;
@@ -26,12 +26,12 @@ typedef struct vt_platform_options {
     bool setup_mode;
     int agent_monitor_frequency;
     size_t max_message_size;
-    size_t max_queue_bytes;         /* per peer, queued and unread; 0: the router's default */
-    size_t config_store_limit;      /* bytes one configuration store may hold */
+    size_t max_queue_bytes;            /* per peer, queued and unread; 0: the router's default */
+    size_t config_store_limit;         /* bytes one configuration store may hold */
     bool allow_unauthenticated_remote; /* --no-auth on more than loopback */
-    int agent_restart_limit;        /* crashes in a row before giving up */
-    double agent_restart_backoff;   /* seconds before the first restart; doubles */
-    double agent_stop_timeout;      /* seconds for SIGINT, then SIGTERM, then SIGKILL */
+    int agent_restart_limit;           /* crashes in a row before giving up */
+    double agent_restart_backoff;      /* seconds before the first restart; doubles */
+    double agent_stop_timeout;         /* seconds for SIGINT, then SIGTERM, then SIGKILL */
     char *bind_web_address;
     char *vc_address;
     char *vc_serverkey;

@@ -43,10 +43,18 @@ typedef struct platform {
 
 static int make_dirs(const platform *p)
 {
-    const char *subdirs[] = {"", "run", "agents", "packages", "configuration_store", "keystores",
-                             "certificates/certs", "certificates/private",
-                             "certificates/ca_db", "certificates/pending_csr",
-                             "certificates/remote_certs", "certificates/pending_certs"};
+    const char *subdirs[] = {"",
+                             "run",
+                             "agents",
+                             "packages",
+                             "configuration_store",
+                             "keystores",
+                             "certificates/certs",
+                             "certificates/private",
+                             "certificates/ca_db",
+                             "certificates/pending_csr",
+                             "certificates/remote_certs",
+                             "certificates/pending_certs"};
     for (size_t i = 0; i < sizeof subdirs / sizeof subdirs[0]; i++) {
         char *d = vt_fs_path_join(p->opts.volttron_home, subdirs[i]);
         int rc = vt_fs_mkdir_p(d, i == 0 ? 0700 : 0755);
@@ -155,14 +163,14 @@ static int write_auth_entries(platform *p)
             break;
         cJSON *caps = service_caps(entries[i].caps, entries[i].any_store);
         vt_authfile_add(af,
-                        vt_auth_entry_new(k.public_key, entries[i].user, entries[i].identity,
-                                          caps, "Automatically added by platform on start"),
+                        vt_auth_entry_new(k.public_key, entries[i].user, entries[i].identity, caps,
+                                          "Automatically added by platform on start"),
                         true);
         cJSON_Delete(caps);
     }
     if (rc == 0) {
-        char *health = vt_asprintf("%s/keystores/platform.health/keystore.json",
-                                   p->opts.volttron_home);
+        char *health =
+            vt_asprintf("%s/keystores/platform.health/keystore.json", p->opts.volttron_home);
         vt_keypair k;
         rc = vt_keystore_load_or_create(health, &k);
         free(health);
@@ -271,14 +279,16 @@ static int check_no_auth(const platform *p)
         return 0;
     for (size_t i = 0; i < p->opts.nvip; i++) {
         if (!local_only(p->opts.vip_addresses[i]) && !p->opts.allow_unauthenticated_remote)
-            return vt_error_set(-EPERM, "--no-auth with --vip-address %s would let any host "
-                                        "that reaches it act as any agent: listen on loopback "
-                                        "only, or add --allow-unauthenticated-remote",
+            return vt_error_set(-EPERM,
+                                "--no-auth with --vip-address %s would let any host "
+                                "that reaches it act as any agent: listen on loopback "
+                                "only, or add --allow-unauthenticated-remote",
                                 p->opts.vip_addresses[i]);
     }
-    vt_log_warning(LOG, "authentication is OFF (--no-auth): no keys are checked and no "
-                        "capabilities enforced; any process of user %ld (or root) on this host "
-                        "may act as any agent, and so may anything that reaches %s",
+    vt_log_warning(LOG,
+                   "authentication is OFF (--no-auth): no keys are checked and no "
+                   "capabilities enforced; any process of user %ld (or root) on this host "
+                   "may act as any agent, and so may anything that reaches %s",
                    (long)geteuid(),
                    p->opts.nvip ? "the --vip-address(es)" : "nothing else (ipc only)");
     return 0;
@@ -327,8 +337,7 @@ static int start(platform *p)
     /* platform.auth first: the others check their callers with its map. */
     int rc2 = p->opts.auth ? vt_auth_service_start(p->router, p->opts.volttron_home) : 0;
     if (rc2 == 0)
-        rc2 = vt_config_store_start(p->router, p->opts.volttron_home,
-                                    p->opts.config_store_limit);
+        rc2 = vt_config_store_start(p->router, p->opts.volttron_home, p->opts.config_store_limit);
     if (rc2 == 0)
         rc2 = vt_health_service_start(p->router);
     if (rc2 < 0)
@@ -403,8 +412,8 @@ int vt_platform_main(int argc, char **argv)
     }
     vt_log_set_level(p.opts.verboseness);
     /* A file that never stops growing fills a controller's disk: rotate. */
-    if (p.opts.log_file && vt_log_to_rotating_file(p.opts.log_file, p.opts.log_max_bytes,
-                                                   p.opts.log_backups) < 0) {
+    if (p.opts.log_file &&
+        vt_log_to_rotating_file(p.opts.log_file, p.opts.log_max_bytes, p.opts.log_backups) < 0) {
         fprintf(stderr, "volttron: error: %s\n", vt_last_error());
         vt_platform_options_clear(&p.opts);
         return 1;
@@ -424,8 +433,8 @@ int vt_platform_main(int argc, char **argv)
                 vt_server_version(), p.opts.volttron_home);
     /* Sockets bound, state loaded: tell systemd (or a waiting test). */
     char ready[128];
-    snprintf(ready, sizeof ready, "READY=1\nSTATUS=serving %s\nMAINPID=%ld",
-             p.opts.instance_name, (long)getpid());
+    snprintf(ready, sizeof ready, "READY=1\nSTATUS=serving %s\nMAINPID=%ld", p.opts.instance_name,
+             (long)getpid());
     vt_notify(ready);
     /* systemd's watchdog: proof of life from the loop itself, so a wedged
      * loop gets the platform restarted */

@@ -19,13 +19,13 @@ typedef struct rule {
     char *topic;
     size_t len;
     bool regex;
-    cJSON *caps;   /* array of capability names */
+    cJSON *caps; /* array of capability names */
 } rule;
 
 struct vt_protected {
     rule *rules;
     size_t n;
-    cJSON *users;  /* user id -> capabilities object (or, from old files, list) */
+    cJSON *users; /* user id -> capabilities object (or, from old files, list) */
 };
 
 vt_protected *vt_protected_new(void)
@@ -66,15 +66,16 @@ int vt_protected_set_rules(vt_protected *p, const char *json, size_t len)
     rule *rules = vt_calloc(n ? n : 1, sizeof *rules);
     size_t i = 0;
     const cJSON *e;
-    cJSON_ArrayForEach(e, list)
-    {
+    cJSON_ArrayForEach (e, list) {
         const cJSON *t = cJSON_GetObjectItemCaseSensitive(e, "topic");
         const cJSON *c = cJSON_GetObjectItemCaseSensitive(e, "capabilities");
         if (!cJSON_IsString(t) || !(cJSON_IsString(c) || cJSON_IsArray(c))) {
             rules_free(rules, i);
             cJSON_Delete(doc);
-            return vt_error_set(-EINVAL, "protected topics: entry %zu needs a topic and "
-                                         "capabilities", i + 1);
+            return vt_error_set(-EINVAL,
+                                "protected topics: entry %zu needs a topic and "
+                                "capabilities",
+                                i + 1);
         }
         rule *r = &rules[i++];
         r->topic = vt_strdup(t->valuestring);
@@ -116,7 +117,8 @@ bool vt_protected_any(const vt_protected *p)
 static const rule *rule_for(const vt_protected *p, const char *topic, size_t tlen)
 {
     for (size_t i = 0; i < p->n; i++)
-        if (!p->rules[i].regex && p->rules[i].len == tlen && memcmp(p->rules[i].topic, topic, tlen) == 0)
+        if (!p->rules[i].regex && p->rules[i].len == tlen &&
+            memcmp(p->rules[i].topic, topic, tlen) == 0)
             return &p->rules[i];
     for (size_t i = 0; i < p->n; i++)
         if (!p->rules[i].regex && p->rules[i].len <= tlen &&
@@ -142,16 +144,14 @@ static bool holds(const cJSON *held, const char *name)
     if (cJSON_IsObject(held))
         return cJSON_GetObjectItemCaseSensitive(held, name) != NULL;
     const cJSON *c;
-    cJSON_ArrayForEach(c, held)
-    {
+    cJSON_ArrayForEach (c, held) {
         if (cJSON_IsString(c) && strcmp(c->valuestring, name) == 0)
             return true;
     }
     return false;
 }
 
-char *vt_protected_check(const vt_protected *p, const char *user, const char *topic,
-                         size_t tlen)
+char *vt_protected_check(const vt_protected *p, const char *user, const char *topic, size_t tlen)
 {
     if (!p->n)
         return NULL;
@@ -162,8 +162,7 @@ char *vt_protected_check(const vt_protected *p, const char *user, const char *to
     if (!held)
         return NULL; /* unknown to the map: allowed, as in VOLTTRON */
     const cJSON *c;
-    cJSON_ArrayForEach(c, r->caps)
-    {
+    cJSON_ArrayForEach (c, r->caps) {
         if (cJSON_IsString(c) && !holds(held, c->valuestring))
             break;
     }

@@ -25,7 +25,6 @@ int vt_protected_set_caps(vt_protected *p, const char *json, size_t len);
 bool vt_protected_any(const vt_protected *p);
 /* NULL when user may publish on topic (tlen bytes); else the refusal text
  * VOLTTRON sends with error -32001, which the caller frees. */
-char *vt_protected_check(const vt_protected *p, const char *user, const char *topic,
-                         size_t tlen);
+char *vt_protected_check(const vt_protected *p, const char *user, const char *topic, size_t tlen);
 
 #endif

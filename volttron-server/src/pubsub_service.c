@@ -23,7 +23,10 @@
 
 #define LOG "volttron.pubsub"
 
-enum { SCOPE_INTERNAL = 1, SCOPE_ALL = 2 };
+enum {
+    SCOPE_INTERNAL = 1,
+    SCOPE_ALL = 2
+};
 
 /* What one peer's subscriptions may hold: far beyond any agent's needs, and
  * a bound on what a peer can make the router keep. */
@@ -51,11 +54,11 @@ typedef struct peer_sub {
 
 struct vt_pubsub_svc {
     vt_router *router;
-    vt_map *buses;          /* bus name -> vt_trie of subset */
-    uint64_t seq;           /* publish counter, for delivering once */
+    vt_map *buses; /* bus name -> vt_trie of subset */
+    uint64_t seq;  /* publish counter, for delivering once */
     size_t count;
     vt_protected *protected; /* topics only some publishers may use */
-    vt_peer **targets;      /* scratch: subscribers of the current publish */
+    vt_peer **targets;       /* scratch: subscribers of the current publish */
     size_t ntargets, captargets;
 };
 
@@ -100,14 +103,15 @@ size_t vt_pubsub_svc_count(const vt_pubsub_svc *svc)
 /* ---- the subscription table ---- */
 
 /* 1: added; 0: the peer had it already; -1: refused (over its bounds). */
-static int sub_add(vt_pubsub_svc *svc, vt_peer *peer, unsigned scope, const char *bus,
-                   size_t blen, const char *prefix, size_t plen)
+static int sub_add(vt_pubsub_svc *svc, vt_peer *peer, unsigned scope, const char *bus, size_t blen,
+                   const char *prefix, size_t plen)
 {
     if (!peer->service && (peer->nsubs >= MAX_SUBS_PER_PEER ||
                            peer->sub_bytes + plen + blen > MAX_SUB_BYTES_PER_PEER)) {
-        vt_router_warn(svc->router, "subscription of %s refused: it holds %zu subscriptions "
-                                    "(%zu bytes), the most a peer may", peer->identity,
-                       peer->nsubs, peer->sub_bytes);
+        vt_router_warn(svc->router,
+                       "subscription of %s refused: it holds %zu subscriptions "
+                       "(%zu bytes), the most a peer may",
+                       peer->identity, peer->nsubs, peer->sub_bytes);
         return -1;
     }
     vt_trie *t = vt_map_getn(svc->buses, bus, blen);
@@ -202,8 +206,7 @@ void vt_pubsub_svc_drop(vt_pubsub_svc *svc, vt_peer *peer)
 
 /* ---- replies ---- */
 
-static void respond(vt_pubsub_svc *svc, zmq_msg_t *f, const char *op, const void *value,
-                    size_t len)
+static void respond(vt_pubsub_svc *svc, zmq_msg_t *f, const char *op, const void *value, size_t len)
 {
     vt_out o;
     vt_out_init(&o);
@@ -255,10 +258,9 @@ static bool add_prefixes(vt_pubsub_svc *svc, vt_peer *peer, unsigned scope, cons
         return false;
     bool ok = true;
     const cJSON *p;
-    cJSON_ArrayForEach(p, prefix)
-    {
-        if (cJSON_IsString(p) && sub_add(svc, peer, scope, bus, strlen(bus), p->valuestring,
-                                         strlen(p->valuestring)) < 0)
+    cJSON_ArrayForEach (p, prefix) {
+        if (cJSON_IsString(p) &&
+            sub_add(svc, peer, scope, bus, strlen(bus), p->valuestring, strlen(p->valuestring)) < 0)
             ok = false;
     }
     return ok;
@@ -282,8 +284,7 @@ static void op_subscribe(vt_pubsub_svc *svc, vt_peer *peer, zmq_msg_t *f, size_t
     ack_bool(svc, f, ok);
 }
 
-static void unsubscribe_scope(vt_pubsub_svc *svc, vt_peer *peer, unsigned scope,
-                              const cJSON *spec)
+static void unsubscribe_scope(vt_pubsub_svc *svc, vt_peer *peer, unsigned scope, const cJSON *spec)
 {
     const cJSON *bus = cJSON_GetObjectItemCaseSensitive(spec, "bus");
     const char *b = cJSON_IsString(bus) ? bus->valuestring : "";
@@ -294,8 +295,7 @@ static void unsubscribe_scope(vt_pubsub_svc *svc, vt_peer *peer, unsigned scope,
         sub_remove(svc, peer, scope, b, prefix->valuestring);
     } else if (cJSON_IsArray(prefix)) {
         const cJSON *p;
-        cJSON_ArrayForEach(p, prefix)
-        {
+        cJSON_ArrayForEach (p, prefix) {
             if (cJSON_IsString(p))
                 sub_remove(svc, peer, scope, b, p->valuestring);
         }
@@ -334,12 +334,10 @@ static void op_synchronize(vt_pubsub_svc *svc, vt_peer *peer, zmq_msg_t *f, size
     }
     vt_pubsub_svc_drop(svc, peer);
     const cJSON *scope_obj;
-    cJSON_ArrayForEach(scope_obj, subs)
-    {
+    cJSON_ArrayForEach (scope_obj, subs) {
         unsigned scope = strcmp(scope_obj->string, "all") == 0 ? SCOPE_ALL : SCOPE_INTERNAL;
         const cJSON *bus;
-        cJSON_ArrayForEach(bus, scope_obj)
-        {
+        cJSON_ArrayForEach (bus, scope_obj) {
             add_prefixes(svc, peer, scope, bus->string, bus);
         }
     }
@@ -521,7 +519,8 @@ static void op_publish(vt_pubsub_svc *svc, vt_peer *peer, zmq_msg_t *f, size_t n
     if (vt_json_scan_object(body, blen, &scan) < 0 || !scan.has_headers || !scan.has_message) {
         vt_router_warn(svc->router,
                        "publish from %s refused: the body must be a JSON object with "
-                       "headers and message", peer->identity);
+                       "headers and message",
+                       peer->identity);
         ack_count(svc, f, 0);
         return;
     }
@@ -531,8 +530,7 @@ static void op_publish(vt_pubsub_svc *svc, vt_peer *peer, zmq_msg_t *f, size_t n
                                            zmq_msg_data(topic), zmq_msg_size(topic));
         if (refusal) {
             vt_router_warn(svc->router, "publish from %s refused: %s", peer->identity, refusal);
-            vt_router_error(svc->router, f, true, VT_RPC_UNAUTHORIZED, refusal, "", 0, "pubsub",
-                            6);
+            vt_router_error(svc->router, f, true, VT_RPC_UNAUTHORIZED, refusal, "", 0, "pubsub", 6);
             free(refusal);
             ack_count(svc, f, 0);
             return;
@@ -587,7 +585,8 @@ static void op_publish(vt_pubsub_svc *svc, vt_peer *peer, zmq_msg_t *f, size_t n
             } else if (rc == -EAGAIN) {
                 vt_router_warn(svc->router,
                                "subscriber %s is not keeping up: publish on a topic dropped "
-                               "for it (%" PRIu64 " so far)", p->identity, p->dropped);
+                               "for it (%" PRIu64 " so far)",
+                               p->identity, p->dropped);
                 vt_router_error(svc->router, f, true, 11, "Resource temporarily unavailable",
                                 p->identity, p->len, "pubsub", 6);
             }

@@ -64,8 +64,8 @@ struct vt_router {
     void *monitor;
     char monitor_ep[64];
     vt_zap *zap;
-    vt_map *peers;               /* identity -> vt_peer */
-    char id[VT_UUID_SIZE];       /* our routing id, sent in welcome */
+    vt_map *peers;         /* identity -> vt_peer */
+    char id[VT_UUID_SIZE]; /* our routing id, sent in welcome */
     vt_pubsub_svc *pubsub;
 
     char *home, *instance_name, *local_address, *serverkey, *addresses_json;
@@ -82,11 +82,11 @@ struct vt_router {
     void (*quit_fn)(void *);
     void *quit_ctx;
 
-    size_t max_queue_bytes;      /* per peer (sendq.h) */
-    uint64_t dropped;            /* messages dropped for peers that do not read */
+    size_t max_queue_bytes; /* per peer (sendq.h) */
+    uint64_t dropped;       /* messages dropped for peers that do not read */
 
     vt_timer *sweep_timer;
-    vt_buf suspects;             /* identities whose connection closed, NUL-separated */
+    vt_buf suspects; /* identities whose connection closed, NUL-separated */
 
     /* Connections by socket descriptor (libzmq's, as ZMQ_SRCFD and the
      * monitor give it): the peer bound on each, and when each completed its
@@ -95,7 +95,7 @@ struct vt_router {
     int64_t *silent_since;
     size_t nfds;
     vt_timer *silent_timer;
-    int *kicks;                  /* connections to close (kick_soon) */
+    int *kicks; /* connections to close (kick_soon) */
     size_t nkicks;
     vt_timer *kick_timer;
 
@@ -111,8 +111,7 @@ struct vt_router {
     zmq_msg_t in[VT_ROUTER_MAX_FRAMES];
 };
 
-static void handle(vt_router *r, zmq_msg_t *f, size_t n, size_t bytes, int fd,
-                   bool from_socket);
+static void handle(vt_router *r, zmq_msg_t *f, size_t n, size_t bytes, int fd, bool from_socket);
 
 /* ---- small helpers ---- */
 
@@ -190,8 +189,7 @@ void vt_out_copy(vt_out *o, zmq_msg_t *src)
     zmq_msg_copy(m, src);
 }
 
-void vt_out_header(vt_out *o, const void *user, size_t ulen, zmq_msg_t *id,
-                   const char *subsystem)
+void vt_out_header(vt_out *o, const void *user, size_t ulen, zmq_msg_t *id, const char *subsystem)
 {
     vt_out_bytes(o, "", 0);
     vt_out_bytes(o, "VIP1", 4);
@@ -281,8 +279,8 @@ int vt_router_send_peer(vt_router *r, vt_peer *p, const void *to, size_t tolen, 
     }
     if (!p->verified)
         return -EHOSTUNREACH;
-    int rc = vt_sendq_charge(p->sendq, o, r->max_queue_bytes) < 0 ? -EAGAIN
-                                                                     : send_raw(r, to, tolen, o);
+    int rc =
+        vt_sendq_charge(p->sendq, o, r->max_queue_bytes) < 0 ? -EAGAIN : send_raw(r, to, tolen, o);
     if (rc == -EAGAIN) {
         p->dropped++;
         r->dropped++;
@@ -384,8 +382,10 @@ static void drop_all(vt_router *r, vt_buf *gone)
         if (p && !p->service) {
             vt_log_info(LOG, "peer %s dropped", identity);
             if (p->dropped)
-                vt_log_warning(LOG, "%" PRIu64 " messages to %s were dropped while it did not "
-                               "read", p->dropped, identity);
+                vt_log_warning(LOG,
+                               "%" PRIu64 " messages to %s were dropped while it did not "
+                               "read",
+                               p->dropped, identity);
             vt_pubsub_svc_drop(r->pubsub, p);
             fd_bind(r, p, -1);
             peer_free(p);
@@ -520,9 +520,8 @@ static void reply(vt_router *r, zmq_msg_t *f, bool user_is_sender, const char *s
 
 /* A router error: errno as ASCII, its text, the intended recipient, the
  * original subsystem. */
-void vt_router_error(vt_router *r, zmq_msg_t *f, bool user_is_sender, int errnum,
-                     const char *text, const void *recipient, size_t rlen,
-                     const void *subsystem, size_t slen)
+void vt_router_error(vt_router *r, zmq_msg_t *f, bool user_is_sender, int errnum, const char *text,
+                     const void *recipient, size_t rlen, const void *subsystem, size_t slen)
 {
     vt_out a;
     vt_out_init(&a);
@@ -538,8 +537,7 @@ void vt_router_error(vt_router *r, zmq_msg_t *f, bool user_is_sender, int errnum
 static void send_error(vt_router *r, zmq_msg_t *f, bool user_is_sender, int errnum,
                        const char *text, zmq_msg_t *recipient, zmq_msg_t *subsystem)
 {
-    vt_router_error(r, f, user_is_sender, errnum, text,
-                    recipient ? zmq_msg_data(recipient) : "",
+    vt_router_error(r, f, user_is_sender, errnum, text, recipient ? zmq_msg_data(recipient) : "",
                     recipient ? zmq_msg_size(recipient) : 0, zmq_msg_data(subsystem),
                     zmq_msg_size(subsystem));
 }
@@ -603,7 +601,8 @@ static void send_listing(vt_router *r, vt_peer *to, zmq_msg_t *f)
     }
     size_t n = vt_message_size(msg);
     for (size_t i = 0; i < n; i++)
-        zmq_msg_send(vt_message_zmsg(msg, i), r->sock, ZMQ_DONTWAIT | (i + 1 < n ? ZMQ_SNDMORE : 0));
+        zmq_msg_send(vt_message_zmsg(msg, i), r->sock,
+                     ZMQ_DONTWAIT | (i + 1 < n ? ZMQ_SNDMORE : 0));
     vt_message_destroy(&msg);
 }
 
@@ -827,8 +826,9 @@ static vt_peer *bind_peer(vt_router *r, vt_peer *p, zmq_msg_t *f, size_t n, int 
     char *user = NULL;
     const char *key = NULL;
     if (strlen(identity) != len || !vt_identity_valid(identity)) {
-        refuse(r, f, n, fd, "not a valid identity (1-64 characters of A-Z a-z 0-9 _ . -, no "
-                         "leading dot)");
+        refuse(r, f, n, fd,
+               "not a valid identity (1-64 characters of A-Z a-z 0-9 _ . -, no "
+               "leading dot)");
     } else if (r->auth) {
         key = zmq_msg_gets(&f[1], "User-Id");
         if (vt_zap_bind(r->zap, key, zmq_msg_gets(&f[1], "Peer-Address"), identity, &user) < 0)
@@ -876,8 +876,7 @@ static vt_peer *admit(vt_router *r, zmq_msg_t *f, size_t n, int fd)
 /* ---- input ---- */
 
 /* f: [sender, recipient, "VIP1", user, id, subsystem, args...] */
-static void handle(vt_router *r, zmq_msg_t *f, size_t n, size_t bytes, int fd,
-                   bool from_socket)
+static void handle(vt_router *r, zmq_msg_t *f, size_t n, size_t bytes, int fd, bool from_socket)
 {
     char buf[128];
     if (zmq_msg_size(&f[0]) == 0) {
@@ -1006,8 +1005,10 @@ static void silence_check(vt_loop *loop, vt_timer *timer, void *ctx)
         if (!since)
             continue;
         if (now - since >= SILENT_MAX_MS) {
-            vt_router_warn(r, "closed a connection (descriptor %zu) that sent nothing in the %d "
-                              "s after it was accepted", fd, SILENT_MAX_MS / 1000);
+            vt_router_warn(r,
+                           "closed a connection (descriptor %zu) that sent nothing in the %d "
+                           "s after it was accepted",
+                           fd, SILENT_MAX_MS / 1000);
             r->silent_since[fd] = 0;
             kick((int)fd);
         } else if (!next || since + SILENT_MAX_MS < next) {
@@ -1258,7 +1259,7 @@ vt_router *vt_router_new(vt_loop *loop, const vt_router_options *o)
     r->web_address = dup_or_null(o->web_address);
     r->agent_monitor_frequency = o->agent_monitor_frequency ? o->agent_monitor_frequency : 600;
     r->max_message_size = o->max_message_size ? o->max_message_size : 16u << 20;
-    r->max_queue_bytes = o->max_queue_bytes ? o->max_queue_bytes
+    r->max_queue_bytes = o->max_queue_bytes                          ? o->max_queue_bytes
                          : r->max_message_size * 2 > QUEUE_BYTES_MIN ? r->max_message_size * 2
                                                                      : QUEUE_BYTES_MIN;
     r->pubsub = vt_pubsub_svc_new(r);
@@ -1338,7 +1339,7 @@ vt_router *vt_router_new(vt_loop *loop, const vt_router_options *o)
         vt_zap_before_answer(r->zap, catch_up_cb, r);
     return r;
 
-fail: {
+fail : {
     char why[1024];
     snprintf(why, sizeof why, "%s", vt_last_error());
     vt_router_destroy(&r);

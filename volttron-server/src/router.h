@@ -24,40 +24,40 @@ typedef struct vt_router vt_router;
 struct peer_sub;
 
 typedef struct vt_peer {
-    char *identity;           /* NUL-terminated copy of the routing id */
+    char *identity; /* NUL-terminated copy of the routing id */
     size_t len;
     /* Who it is: the auth user its key proved (what receivers check
      * capabilities against, put in the user-id frame of what it sends), the
      * identity itself without authentication, the identity of a service. */
     char *user;
     char key[VT_KEY_TEXT_SIZE]; /* the key its connection proved ("" if none) */
-    unsigned auth_gen;        /* vt_zap_generation the binding was made under */
-    bool verified;            /* bound on its current connection: may receive */
-    bool wants_peerlist;      /* asked for the peer list: gets add/drop notices */
-    vt_agent *service;        /* in-process service, or NULL */
-    struct peer_sub *subs;    /* pubsub subscriptions (pubsub_service.c) */
-    size_t nsubs, sub_bytes;  /* how many, and their prefixes' bytes */
-    uint64_t mark;            /* last publish delivered, to send each once */
-    int fd;                   /* connection its messages come on, -1 for services */
-    char *sender_json;        /* '{"sender": "<identity>", ' for publishes */
+    unsigned auth_gen;          /* vt_zap_generation the binding was made under */
+    bool verified;              /* bound on its current connection: may receive */
+    bool wants_peerlist;        /* asked for the peer list: gets add/drop notices */
+    vt_agent *service;          /* in-process service, or NULL */
+    struct peer_sub *subs;      /* pubsub subscriptions (pubsub_service.c) */
+    size_t nsubs, sub_bytes;    /* how many, and their prefixes' bytes */
+    uint64_t mark;              /* last publish delivered, to send each once */
+    int fd;                     /* connection its messages come on, -1 for services */
+    char *sender_json;          /* '{"sender": "<identity>", ' for publishes */
     size_t sender_json_len;
     int64_t connected_us;
-    struct vt_sendq *sendq;   /* bytes queued to it (sendq.h), NULL for services */
-    uint64_t dropped;         /* messages to it dropped because it did not read */
+    struct vt_sendq *sendq; /* bytes queued to it (sendq.h), NULL for services */
+    uint64_t dropped;       /* messages to it dropped because it did not read */
 } vt_peer;
 
 typedef struct vt_router_options {
     const char *volttron_home;
     const char *instance_name;
-    const char *local_address;          /* ipc://@.../run/vip.socket */
-    const char *const *addresses;       /* --vip-address values */
+    const char *local_address;    /* ipc://@.../run/vip.socket */
+    const char *const *addresses; /* --vip-address values */
     size_t naddresses;
-    bool auth;                          /* CURVE on every endpoint */
-    const vt_keypair *keys;             /* the platform's key pair (auth only) */
-    size_t max_message_size;            /* bytes; larger messages get error 90 */
-    const char *platform_version;       /* answered to query platform-version */
-    bool setup_mode;                    /* admit unknown keys, recording them */
-    size_t max_queue_bytes;             /* per peer, queued and unread; 0: default */
+    bool auth;                    /* CURVE on every endpoint */
+    const vt_keypair *keys;       /* the platform's key pair (auth only) */
+    size_t max_message_size;      /* bytes; larger messages get error 90 */
+    const char *platform_version; /* answered to query platform-version */
+    bool setup_mode;              /* admit unknown keys, recording them */
+    size_t max_queue_bytes;       /* per peer, queued and unread; 0: default */
     const char *vc_address, *vc_serverkey, *web_address;
     int agent_monitor_frequency;
 } vt_router_options;
@@ -100,8 +100,7 @@ void vt_out_bytes(vt_out *o, const void *data, size_t len);
 /* A copy of src that shares its bytes (ZeroMQ reference counting). */
 void vt_out_copy(vt_out *o, zmq_msg_t *src);
 /* A router-generated message header: sender "", VIP1, user, id, subsystem. */
-void vt_out_header(vt_out *o, const void *user, size_t ulen, zmq_msg_t *id,
-                   const char *subsystem);
+void vt_out_header(vt_out *o, const void *user, size_t ulen, zmq_msg_t *id, const char *subsystem);
 
 /* Send o to peer `to`: 0, -EHOSTUNREACH (not a connected, verified peer),
  * -EAGAIN (its queue is full: as many messages as libzmq holds, or as many
@@ -109,14 +108,13 @@ void vt_out_header(vt_out *o, const void *user, size_t ulen, zmq_msg_t *id,
  * caller, who closes them. */
 int vt_router_send(vt_router *router, const void *to, size_t tolen, vt_out *o);
 /* The same when the peer is known already (NULL: not a peer, send anyway). */
-int vt_router_send_peer(vt_router *router, vt_peer *peer, const void *to, size_t tolen,
-                        vt_out *o);
+int vt_router_send_peer(vt_router *router, vt_peer *peer, const void *to, size_t tolen, vt_out *o);
 
 /* Send a VIP error back to the sender of f (R-format): errno, text,
  * recipient, subsystem; user-id = the sender when user_is_sender, else "". */
 void vt_router_error(vt_router *router, zmq_msg_t *f, bool user_is_sender, int errnum,
-                     const char *text, const void *recipient, size_t rlen,
-                     const void *subsystem, size_t slen);
+                     const char *text, const void *recipient, size_t rlen, const void *subsystem,
+                     size_t slen);
 
 /* The router's ZAP handler (zap.h), or NULL without authentication. */
 vt_zap *vt_router_zap(vt_router *router);

@@ -7,10 +7,10 @@
 #include "trie.h"
 
 typedef struct node {
-    char *label;          /* edge from the parent; "" for the root */
+    char *label; /* edge from the parent; "" for the root */
     size_t label_len;
     void *value;
-    struct node **kids;   /* sorted by first label byte */
+    struct node **kids; /* sorted by first label byte */
     size_t nkids;
 } node;
 
@@ -77,8 +77,7 @@ static node *new_node(const char *label, size_t len)
 static void insert_child(node *parent, size_t at, node *child)
 {
     parent->kids = vt_realloc(parent->kids, (parent->nkids + 1) * sizeof *parent->kids);
-    memmove(&parent->kids[at + 1], &parent->kids[at],
-            (parent->nkids - at) * sizeof *parent->kids);
+    memmove(&parent->kids[at + 1], &parent->kids[at], (parent->nkids - at) * sizeof *parent->kids);
     parent->kids[at] = child;
     parent->nkids++;
 }
@@ -219,8 +218,8 @@ void vt_trie_match(const vt_trie *t, const char *text, size_t len,
     }
 }
 
-static void walk(const node *n, vt_buf *key,
-                 void (*fn)(const char *, size_t, void *, void *), void *ctx)
+static void walk(const node *n, vt_buf *key, void (*fn)(const char *, size_t, void *, void *),
+                 void *ctx)
 {
     size_t mark = key->len;
     vt_buf_append(key, n->label, n->label_len);
@@ -232,8 +231,7 @@ static void walk(const node *n, vt_buf *key,
     key->data[mark] = '\0';
 }
 
-void vt_trie_walk(const vt_trie *t, void (*fn)(const char *, size_t, void *, void *),
-                  void *ctx)
+void vt_trie_walk(const vt_trie *t, void (*fn)(const char *, size_t, void *, void *), void *ctx)
 {
     vt_buf key;
     vt_buf_init(&key);

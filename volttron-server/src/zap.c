@@ -57,11 +57,11 @@ struct vt_zap {
     void *sock;
     char *path;
     vt_authfile *auth;
-    vt_map *failures;     /* address -> failure */
-    cJSON *pending;       /* refused credentials, for platform.auth (§6.5) */
+    vt_map *failures; /* address -> failure */
+    cJSON *pending;   /* refused credentials, for platform.auth (§6.5) */
     bool setup_mode;
-    size_t delayed;       /* refusals waiting for their delay */
-    unsigned generation;  /* bumped at every reload of auth.json */
+    size_t delayed;      /* refusals waiting for their delay */
+    unsigned generation; /* bumped at every reload of auth.json */
     vt_timer *watch;
     void (*before)(void *ctx);
     void *before_ctx;
@@ -72,8 +72,7 @@ static void note_pending(struct vt_zap *z, const char *domain, const char *addre
                          const char *mechanism, const char *credentials)
 {
     cJSON *e;
-    cJSON_ArrayForEach(e, z->pending)
-    {
+    cJSON_ArrayForEach (e, z->pending) {
         const cJSON *c = cJSON_GetObjectItemCaseSensitive(e, "credentials");
         const cJSON *a = cJSON_GetObjectItemCaseSensitive(e, "address");
         if (cJSON_IsString(c) && strcmp(c->valuestring, credentials) == 0 && cJSON_IsString(a) &&
@@ -145,8 +144,7 @@ static const cJSON *authenticate(struct vt_zap *z, const char *domain, const cha
         return NULL;
     for (int pass = 0; pass < 2; pass++) {
         const cJSON *e;
-        cJSON_ArrayForEach(e, vt_authfile_allow(z->auth))
-        {
+        cJSON_ArrayForEach (e, vt_authfile_allow(z->auth)) {
             const cJSON *enabled = cJSON_GetObjectItemCaseSensitive(e, "enabled");
             if (cJSON_IsFalse(enabled))
                 continue;
@@ -182,8 +180,7 @@ static bool names_identity(const char *rule, const char *identity)
 static const cJSON *owner(struct vt_zap *z, const cJSON *self, const char *identity)
 {
     const cJSON *e;
-    cJSON_ArrayForEach(e, vt_authfile_allow(z->auth))
-    {
+    cJSON_ArrayForEach (e, vt_authfile_allow(z->auth)) {
         const char *rule = member(e, "identity");
         if (e != self && rule && *rule && names_identity(rule, identity))
             return e;
@@ -191,12 +188,11 @@ static const cJSON *owner(struct vt_zap *z, const cJSON *self, const char *ident
     return NULL;
 }
 
-int vt_zap_bind(vt_zap *z, const char *key, const char *address, const char *identity,
-                char **user)
+int vt_zap_bind(vt_zap *z, const char *key, const char *address, const char *identity, char **user)
 {
     reload_if_changed(z);
-    const cJSON *e = key && *key ? authenticate(z, "vip", address ? address : "", "CURVE", key)
-                                 : NULL;
+    const cJSON *e =
+        key && *key ? authenticate(z, "vip", address ? address : "", "CURVE", key) : NULL;
     if (!e)
         return vt_error_set(-EACCES, "key %s has no enabled allow entry (any more)",
                             key && *key ? key : "-");
@@ -343,8 +339,10 @@ static void handle_request(struct vt_zap *z, zmq_msg_t *f, size_t n)
         /* Setup mode: admit and remember the stranger (§6.4). */
         char setup_user[VT_UUID_SIZE];
         vt_uuid4(setup_user);
-        vt_authfile_add(z->auth, vt_auth_entry_new(credentials, setup_user, NULL, NULL,
-                                                   "Auth entry added in setup mode"), false);
+        vt_authfile_add(z->auth,
+                        vt_auth_entry_new(credentials, setup_user, NULL, NULL,
+                                          "Auth entry added in setup mode"),
+                        false);
         vt_authfile_save(z->auth);
         z->generation++;
         admitted = true;

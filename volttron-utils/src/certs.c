@@ -118,8 +118,7 @@ static int certs_check_subject(const vt_cert_subject *s)
         return vt_error_set(-EINVAL, "a certificate subject needs a common_name");
     /* OpenSSL would also refuse, but only with "string too short/long". */
     if (s->country && *s->country && strlen(s->country) != 2)
-        return vt_error_set(-EINVAL, "country must be a two-letter code, got \"%s\"",
-                            s->country);
+        return vt_error_set(-EINVAL, "country must be a two-letter code, got \"%s\"", s->country);
     return 0;
 }
 
@@ -167,7 +166,11 @@ static int certs_not_pem(const char *path, const char *what, int asked)
     return vt_error_set(-EINVAL, "%s is not a PEM %s", path, what);
 }
 
-enum pem_kind { PEM_CERT, PEM_REQ, PEM_KEY };
+enum pem_kind {
+    PEM_CERT,
+    PEM_REQ,
+    PEM_KEY
+};
 
 /* Read one PEM object of the given kind from path. */
 static int certs_load(const char *path, enum pem_kind kind, void **out)
@@ -181,9 +184,15 @@ static int certs_load(const char *path, enum pem_kind kind, void **out)
     if (rc < 0)
         return rc;
     switch (kind) {
-    case PEM_CERT: *out = PEM_read_bio_X509(bio, NULL, certs_no_password, &asked); break;
-    case PEM_REQ: *out = PEM_read_bio_X509_REQ(bio, NULL, certs_no_password, &asked); break;
-    case PEM_KEY: *out = PEM_read_bio_PrivateKey(bio, NULL, certs_no_password, &asked); break;
+    case PEM_CERT:
+        *out = PEM_read_bio_X509(bio, NULL, certs_no_password, &asked);
+        break;
+    case PEM_REQ:
+        *out = PEM_read_bio_X509_REQ(bio, NULL, certs_no_password, &asked);
+        break;
+    case PEM_KEY:
+        *out = PEM_read_bio_PrivateKey(bio, NULL, certs_no_password, &asked);
+        break;
     }
     certs_close(bio, data, len);
     return *out ? 0 : certs_not_pem(path, names[kind], asked);
@@ -279,8 +288,8 @@ static int certs_name_add(X509_NAME *name, const char *field, const char *value)
 {
     if (!value || !*value)
         return 0;
-    if (!X509_NAME_add_entry_by_txt(name, field, MBSTRING_UTF8, (const unsigned char *)value,
-                                    -1, -1, 0))
+    if (!X509_NAME_add_entry_by_txt(name, field, MBSTRING_UTF8, (const unsigned char *)value, -1,
+                                    -1, 0))
         return certs_fail_ssl(-EINVAL, "cannot put %s=\"%s\" in a certificate subject", field,
                               value);
     return 0;
@@ -378,8 +387,7 @@ static int certs_add_ext(X509 *cert, X509V3_CTX *ctx, int nid, const char *value
     int ok = ext && X509_add_ext(cert, ext, -1);
     X509_EXTENSION_free(ext);
     if (!ok)
-        return certs_fail_ssl(-EINVAL, "cannot add the extension %s = %s", OBJ_nid2sn(nid),
-                              value);
+        return certs_fail_ssl(-EINVAL, "cannot add the extension %s = %s", OBJ_nid2sn(nid), value);
     return 0;
 }
 
@@ -422,8 +430,8 @@ static int certs_build_ca(EVP_PKEY *key, const X509_NAME *name, int days, X509 *
     return 0;
 }
 
-int vt_certs_create_ca(const char *key_path, const char *cert_path,
-                       const vt_cert_subject *subject, int days)
+int vt_certs_create_ca(const char *key_path, const char *cert_path, const vt_cert_subject *subject,
+                       int days)
 {
     int rc = certs_check_outputs(key_path, cert_path, "CA certificate");
     if (rc == 0)
@@ -472,8 +480,7 @@ static int certs_build_csr(EVP_PKEY *key, const X509_NAME *name, X509_REQ **out)
     return 0;
 }
 
-int vt_certs_create_csr(const char *key_path, const char *csr_path,
-                        const vt_cert_subject *subject)
+int vt_certs_create_csr(const char *key_path, const char *csr_path, const vt_cert_subject *subject)
 {
     int rc = certs_check_outputs(key_path, csr_path, "certificate request");
     if (rc == 0)
@@ -522,8 +529,7 @@ static int certs_check_sign_args(const char *ca_cert_path, const char *ca_key_pa
     return rc;
 }
 
-static int certs_load_ca(const char *cert_path, const char *key_path, X509 **ca,
-                         EVP_PKEY **key)
+static int certs_load_ca(const char *cert_path, const char *key_path, X509 **ca, EVP_PKEY **key)
 {
     int rc = certs_load_cert(cert_path, ca);
     if (rc == 0)
@@ -776,8 +782,7 @@ static int certs_fill_info(X509 *cert, vt_cert_info *out)
     if (rc < 0)
         return rc;
     char *cn = certs_name_cn(X509_get_subject_name(cert), NULL);
-    certs_copy_text(out->common_name, sizeof out->common_name, cn ? cn : "",
-                    cn ? strlen(cn) : 0);
+    certs_copy_text(out->common_name, sizeof out->common_name, cn ? cn : "", cn ? strlen(cn) : 0);
     OPENSSL_free(cn);
     /* EXFLAG_CA is exactly basicConstraints CA:TRUE; X509_check_ca would also
      * count v1 roots and a bare keyCertSign. */

@@ -35,9 +35,9 @@
 
 typedef struct anchor {
     char *name;
-    cJSON *node;   /* a private copy: the original may be replaced later */
-    char *text;    /* scalar text, for aliases used as mapping keys; else NULL */
-    size_t nodes;  /* nodes an alias to it adds */
+    cJSON *node;  /* a private copy: the original may be replaced later */
+    char *text;   /* scalar text, for aliases used as mapping keys; else NULL */
+    size_t nodes; /* nodes an alias to it adds */
 } anchor;
 
 typedef struct yctx {
@@ -86,12 +86,12 @@ static yaml_mark_t offset_mark(const yctx *y, size_t offset)
 static void parser_error(yctx *y)
 {
     const yaml_parser_t *p = &y->parser;
-    yaml_mark_t m = p->error == YAML_READER_ERROR ? offset_mark(y, p->problem_offset)
-                                                  : p->problem_mark;
+    yaml_mark_t m =
+        p->error == YAML_READER_ERROR ? offset_mark(y, p->problem_offset) : p->problem_mark;
     const char *problem = p->problem ? p->problem : "invalid YAML";
     if (p->context)
-        vt_error_set(-EINVAL, "%s:%zu:%zu: %s (%s)", y->name, m.line + 1, m.column + 1,
-                     problem, p->context);
+        vt_error_set(-EINVAL, "%s:%zu:%zu: %s (%s)", y->name, m.line + 1, m.column + 1, problem,
+                     p->context);
     else
         vt_error_set(-EINVAL, "%s:%zu:%zu: %s", y->name, m.line + 1, m.column + 1, problem);
 }
@@ -180,10 +180,10 @@ static bool is_any(const char *s, const char *const *words)
 }
 
 static const char *const null_words[] = {"", "~", "null", "Null", "NULL", NULL};
-static const char *const true_words[] = {"true", "True", "TRUE", "yes", "Yes", "YES",
-                                         "on", "On", "ON", NULL};
-static const char *const false_words[] = {"false", "False", "FALSE", "no", "No", "NO",
-                                          "off", "Off", "OFF", NULL};
+static const char *const true_words[] = {"true", "True", "TRUE", "yes", "Yes",
+                                         "YES",  "on",   "On",   "ON",  NULL};
+static const char *const false_words[] = {"false", "False", "FALSE", "no",  "No",
+                                          "NO",    "off",   "Off",   "OFF", NULL};
 
 /* A digit's value in any base up to 16; 99 for anything else. */
 static int digit_value(char c)
@@ -615,8 +615,8 @@ static cJSON *build_sequence(yctx *y)
 static cJSON *build_collection(yctx *y, const yaml_event_t *ev)
 {
     bool mapping = ev->type == YAML_MAPPING_START_EVENT;
-    const char *tag = (const char *)(mapping ? ev->data.mapping_start.tag
-                                             : ev->data.sequence_start.tag);
+    const char *tag =
+        (const char *)(mapping ? ev->data.mapping_start.tag : ev->data.sequence_start.tag);
     if (tag && strcmp(tag, "!") != 0 && !is_tag(tag, mapping ? "map" : "seq"))
         return unsupported_tag(y, ev->start_mark, tag);
     if (y->depth >= MAX_DEPTH)

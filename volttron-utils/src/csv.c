@@ -17,8 +17,8 @@ typedef struct reader {
 
 static int fail(reader *r, const char *at, const char *why)
 {
-    return vt_error_set(-EINVAL, "%s:%d:%d: %s", r->name, r->line,
-                        (int)(at - r->line_start) + 1, why);
+    return vt_error_set(-EINVAL, "%s:%d:%d: %s", r->name, r->line, (int)(at - r->line_start) + 1,
+                        why);
 }
 
 /* One field into f; *end_of_row set at a line break or end of input.
@@ -100,8 +100,12 @@ static cJSON *row(reader *r, vt_buf *f, int *rc)
 
 cJSON *vt_csv_parse(const char *text, size_t len, const char *name)
 {
-    reader r = {.p = text, .end = text + len, .text = text, .name = name ? name : "CSV",
-                .line = 1, .line_start = text};
+    reader r = {.p = text,
+                .end = text + len,
+                .text = text,
+                .name = name ? name : "CSV",
+                .line = 1,
+                .line_start = text};
     /* A UTF-8 byte-order mark from spreadsheet exports is not part of the
      * first column's name. */
     if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)

@@ -95,8 +95,8 @@ int vt_z85_encode(const uint8_t *in, size_t n, char *out, size_t outsz)
         return vt_error_set(-ENOSPC, "Z85 output buffer too small");
     size_t o = 0;
     for (size_t i = 0; i < n; i += 4) {
-        uint32_t v = (uint32_t)in[i] << 24 | (uint32_t)in[i + 1] << 16 |
-                     (uint32_t)in[i + 2] << 8 | in[i + 3];
+        uint32_t v = (uint32_t)in[i] << 24 | (uint32_t)in[i + 1] << 16 | (uint32_t)in[i + 2] << 8 |
+                     in[i + 3];
         for (int k = 4; k >= 0; k--) {
             out[o + (size_t)k] = z85_alphabet[v % 85];
             v /= 85;
@@ -239,6 +239,7 @@ int vt_key_decode(const char *text, uint8_t key[VT_KEY_BYTES])
     if (rc < 0)
         return vt_error_set(-EINVAL,
                             "invalid CURVE key of %zu characters (expected 43-character "
-                            "URL-safe base64, 40-character Z85 or 64-character hex)", len);
+                            "URL-safe base64, 40-character Z85 or 64-character hex)",
+                            len);
     return 0;
 }

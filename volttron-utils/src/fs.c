@@ -167,8 +167,8 @@ int vt_fs_read_file(const char *path, size_t max, char **out, size_t *len)
     }
     if (S_ISREG(st.st_mode) && (size_t)st.st_size > max) {
         close(fd);
-        return vt_error_set(-EFBIG, "cannot read %s: %lld bytes is over the limit of %zu",
-                            path, (long long)st.st_size, max);
+        return vt_error_set(-EFBIG, "cannot read %s: %lld bytes is over the limit of %zu", path,
+                            (long long)st.st_size, max);
     }
     /* Read until EOF rather than trusting st_size: the file may change, and
      * pipes or /proc files report no size. */
@@ -182,8 +182,8 @@ int vt_fs_read_file(const char *path, size_t max, char **out, size_t *len)
             if (cap > max) {
                 free(buf);
                 close(fd);
-                return vt_error_set(-EFBIG, "cannot read %s: over the limit of %zu bytes",
-                                    path, max);
+                return vt_error_set(-EFBIG, "cannot read %s: over the limit of %zu bytes", path,
+                                    max);
             }
             cap = cap * 2 > max + 1 ? max + 1 : cap * 2;
             buf = vt_realloc(buf, cap + 1);

@@ -18,7 +18,7 @@
 #define INI_MAX_SIZE (1024u * 1024u)
 
 typedef struct ini_entry {
-    char *key;    /* lower-cased */
+    char *key; /* lower-cased */
     char *value;
 } ini_entry;
 
@@ -118,11 +118,11 @@ typedef struct reader {
     vt_ini *ini;
     const char *name;
     int line;
-    size_t section;   /* index of the current section */
+    size_t section; /* index of the current section */
     bool have_section;
-    bool in_value;    /* the last option may take continuation lines */
-    size_t entry;     /* its index in the current section */
-    size_t indent;    /* its indentation */
+    bool in_value; /* the last option may take continuation lines */
+    size_t entry;  /* its index in the current section */
+    size_t indent; /* its indentation */
 } reader;
 
 static bool is_space(char c)
@@ -259,8 +259,8 @@ const char *vt_ini_get(const vt_ini *ini, const char *section, const char *key)
     return NULL;
 }
 
-size_t vt_ini_get_all(const vt_ini *ini, const char *section, const char *key,
-                      const char **values, size_t max)
+size_t vt_ini_get_all(const vt_ini *ini, const char *section, const char *key, const char **values,
+                      size_t max)
 {
     const ini_section *s = find_section(ini, section);
     size_t found = 0;
@@ -289,8 +289,8 @@ int vt_ini_get_bool(const vt_ini *ini, const char *section, const char *key, boo
             return 0;
         }
     }
-    return vt_error_set(-EINVAL, "option '%s' in section [%s] is not a boolean: '%s'", key,
-                        section, v);
+    return vt_error_set(-EINVAL, "option '%s' in section [%s] is not a boolean: '%s'", key, section,
+                        v);
 }
 
 void vt_ini_set(vt_ini *ini, const char *section, const char *key, const char *value)

@@ -69,14 +69,36 @@ void vt_json_dump_string(vt_buf *b, const char *str, size_t len)
         }
         unsigned char c = s[i];
         switch (c) {
-        case '"': vt_buf_append(b, "\\\"", 2); i++; continue;
-        case '\\': vt_buf_append(b, "\\\\", 2); i++; continue;
-        case '\n': vt_buf_append(b, "\\n", 2); i++; continue;
-        case '\r': vt_buf_append(b, "\\r", 2); i++; continue;
-        case '\t': vt_buf_append(b, "\\t", 2); i++; continue;
-        case '\b': vt_buf_append(b, "\\b", 2); i++; continue;
-        case '\f': vt_buf_append(b, "\\f", 2); i++; continue;
-        default: break;
+        case '"':
+            vt_buf_append(b, "\\\"", 2);
+            i++;
+            continue;
+        case '\\':
+            vt_buf_append(b, "\\\\", 2);
+            i++;
+            continue;
+        case '\n':
+            vt_buf_append(b, "\\n", 2);
+            i++;
+            continue;
+        case '\r':
+            vt_buf_append(b, "\\r", 2);
+            i++;
+            continue;
+        case '\t':
+            vt_buf_append(b, "\\t", 2);
+            i++;
+            continue;
+        case '\b':
+            vt_buf_append(b, "\\b", 2);
+            i++;
+            continue;
+        case '\f':
+            vt_buf_append(b, "\\f", 2);
+            i++;
+            continue;
+        default:
+            break;
         }
         if (c < 0x80) { /* other control characters and DEL */
             put_u(b, c);

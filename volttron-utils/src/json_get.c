@@ -50,8 +50,7 @@ static const cJSON *member(const cJSON *obj, const char *key)
 
 static int missing(const char *key, const char *ctx)
 {
-    return vt_error_set(-ENOENT, "%s%skey \"%s\" is missing", ctx ? ctx : "", ctx ? " " : "",
-                        key);
+    return vt_error_set(-ENOENT, "%s%skey \"%s\" is missing", ctx ? ctx : "", ctx ? " " : "", key);
 }
 
 static int wrong(const char *key, const char *want, const cJSON *got, const char *ctx)
@@ -75,8 +74,8 @@ static int check_int(const cJSON *v, const char *key, int64_t *out, const char *
         return wrong(key, "an integer", v, ctx);
     double d = v->valuedouble;
     if (d != floor(d) || d < -9223372036854775808.0 || d >= 9223372036854775808.0)
-        return vt_error_set(-EINVAL, "%s%skey \"%s\" must be an integer, got %g",
-                            ctx ? ctx : "", ctx ? " " : "", key, d);
+        return vt_error_set(-EINVAL, "%s%skey \"%s\" must be an integer, got %g", ctx ? ctx : "",
+                            ctx ? " " : "", key, d);
     *out = (int64_t)d;
     return 0;
 }
@@ -143,8 +142,7 @@ int vt_json_get_array(const cJSON *obj, const char *key, const cJSON **out, cons
     return 0;
 }
 
-int vt_json_opt_number(const cJSON *obj, const char *key, double def, double *out,
-                       const char *ctx)
+int vt_json_opt_number(const cJSON *obj, const char *key, double def, double *out, const char *ctx)
 {
     const cJSON *v = member(obj, key);
     if (!v) {
@@ -154,8 +152,7 @@ int vt_json_opt_number(const cJSON *obj, const char *key, double def, double *ou
     return check_number(v, key, out, ctx);
 }
 
-int vt_json_opt_int(const cJSON *obj, const char *key, int64_t def, int64_t *out,
-                    const char *ctx)
+int vt_json_opt_int(const cJSON *obj, const char *key, int64_t def, int64_t *out, const char *ctx)
 {
     const cJSON *v = member(obj, key);
     if (!v) {

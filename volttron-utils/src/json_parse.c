@@ -18,7 +18,7 @@ typedef struct parser {
     const char *end;
     unsigned flags;
     int depth;
-    const char *error;      /* static message, NULL while all is well */
+    const char *error; /* static message, NULL while all is well */
     const char *error_at;
 } parser;
 
@@ -168,14 +168,30 @@ static char *parse_string(parser *ps)
         }
         p++;
         switch (*p) {
-        case '"': *o++ = '"'; break;
-        case '\\': *o++ = '\\'; break;
-        case '/': *o++ = '/'; break;
-        case 'b': *o++ = '\b'; break;
-        case 'f': *o++ = '\f'; break;
-        case 'n': *o++ = '\n'; break;
-        case 'r': *o++ = '\r'; break;
-        case 't': *o++ = '\t'; break;
+        case '"':
+            *o++ = '"';
+            break;
+        case '\\':
+            *o++ = '\\';
+            break;
+        case '/':
+            *o++ = '/';
+            break;
+        case 'b':
+            *o++ = '\b';
+            break;
+        case 'f':
+            *o++ = '\f';
+            break;
+        case 'n':
+            *o++ = '\n';
+            break;
+        case 'r':
+            *o++ = '\r';
+            break;
+        case 't':
+            *o++ = '\t';
+            break;
         case 'u': {
             uint32_t cp, lo;
             if (hex4(p + 1, q, &cp) < 0) {
@@ -458,8 +474,7 @@ cJSON *vt_json_parse(const char *text, size_t len, unsigned flags, const char *n
         vt_json_error e;
         locate(text, ps.error_at, &e);
         snprintf(e.message, sizeof e.message, "%s", ps.error);
-        vt_error_set(-EINVAL, "%s:%d:%d: %s", name ? name : "JSON", e.line, e.column,
-                     e.message);
+        vt_error_set(-EINVAL, "%s:%d:%d: %s", name ? name : "JSON", e.line, e.column, e.message);
         if (err)
             *err = e;
         return NULL;

@@ -13,10 +13,18 @@ static void repr_string(vt_buf *b, const char *s)
     vt_buf_append_char(b, q);
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
         switch (*p) {
-        case '\\': vt_buf_append_str(b, "\\\\"); break;
-        case '\n': vt_buf_append_str(b, "\\n"); break;
-        case '\r': vt_buf_append_str(b, "\\r"); break;
-        case '\t': vt_buf_append_str(b, "\\t"); break;
+        case '\\':
+            vt_buf_append_str(b, "\\\\");
+            break;
+        case '\n':
+            vt_buf_append_str(b, "\\n");
+            break;
+        case '\r':
+            vt_buf_append_str(b, "\\r");
+            break;
+        case '\t':
+            vt_buf_append_str(b, "\\t");
+            break;
         default:
             if (*p == (unsigned char)q) {
                 vt_buf_append_char(b, '\\');
@@ -36,17 +44,24 @@ static void repr_string(vt_buf *b, const char *s)
 void vt_json_repr_python(vt_buf *b, const cJSON *v)
 {
     switch (v ? v->type & 0xFF : cJSON_NULL) {
-    case cJSON_String: repr_string(b, v->valuestring); return;
-    case cJSON_True: vt_buf_append_str(b, "True"); return;
-    case cJSON_False: vt_buf_append_str(b, "False"); return;
-    case cJSON_Number: vt_json_dump_buf(b, v, 0); return;
+    case cJSON_String:
+        repr_string(b, v->valuestring);
+        return;
+    case cJSON_True:
+        vt_buf_append_str(b, "True");
+        return;
+    case cJSON_False:
+        vt_buf_append_str(b, "False");
+        return;
+    case cJSON_Number:
+        vt_json_dump_buf(b, v, 0);
+        return;
     case cJSON_Array:
     case cJSON_Object: {
         bool obj = cJSON_IsObject(v);
         vt_buf_append_char(b, obj ? '{' : '[');
         const cJSON *c;
-        cJSON_ArrayForEach(c, v)
-        {
+        cJSON_ArrayForEach (c, v) {
             if (c != v->child)
                 vt_buf_append_str(b, ", ");
             if (obj) {
@@ -58,6 +73,8 @@ void vt_json_repr_python(vt_buf *b, const cJSON *v)
         vt_buf_append_char(b, obj ? '}' : ']');
         return;
     }
-    default: vt_buf_append_str(b, "None"); return;
+    default:
+        vt_buf_append_str(b, "None");
+        return;
     }
 }

@@ -17,7 +17,12 @@
 
 #include "log_private.h"
 
-enum sink { SINK_STDERR, SINK_FILE, SINK_SYSLOG, SINK_PARENT };
+enum sink {
+    SINK_STDERR,
+    SINK_FILE,
+    SINK_SYSLOG,
+    SINK_PARENT
+};
 
 /* Read on every log call without the lock. */
 static atomic_int log_level = VT_LOG_WARNING;
@@ -27,15 +32,15 @@ static int64_t rotation_check_ms = 1000;
 static struct {
     pthread_mutex_t lock;
     enum sink sink;
-    int fd;          /* SINK_FILE */
-    char *path;      /* SINK_FILE; NULL for stdout */
-    dev_t dev;       /* identity of the open file, to notice rotation */
+    int fd;     /* SINK_FILE */
+    char *path; /* SINK_FILE; NULL for stdout */
+    dev_t dev;  /* identity of the open file, to notice rotation */
     ino_t ino;
     int64_t checked_ms;
-    int64_t size;    /* of the open file, as far as we know */
+    int64_t size;      /* of the open file, as far as we know */
     int64_t max_bytes; /* rotate past this; 0 never */
-    int backups;     /* path.1 .. path.<backups> kept */
-    char *ident;     /* SINK_SYSLOG */
+    int backups;       /* path.1 .. path.<backups> kept */
+    char *ident;       /* SINK_SYSLOG */
 } logger = {
     .lock = PTHREAD_MUTEX_INITIALIZER,
     .sink = SINK_STDERR,
@@ -46,8 +51,8 @@ static const struct {
     const char *name;
     int level;
 } level_names[] = {
-    {"DEBUG", VT_LOG_DEBUG},     {"INFO", VT_LOG_INFO},   {"WARNING", VT_LOG_WARNING},
-    {"WARN", VT_LOG_WARNING},    {"ERROR", VT_LOG_ERROR}, {"CRITICAL", VT_LOG_CRITICAL},
+    {"DEBUG", VT_LOG_DEBUG},    {"INFO", VT_LOG_INFO},   {"WARNING", VT_LOG_WARNING},
+    {"WARN", VT_LOG_WARNING},   {"ERROR", VT_LOG_ERROR}, {"CRITICAL", VT_LOG_CRITICAL},
     {"FATAL", VT_LOG_CRITICAL},
 };
 
@@ -69,7 +74,8 @@ int vt_log_level_parse(const char *name, vt_log_level *out)
     }
     return vt_error_set(-EINVAL,
                         "unknown log level \"%s\" (expected DEBUG, INFO, WARNING, ERROR "
-                        "or CRITICAL)", name);
+                        "or CRITICAL)",
+                        name);
 }
 
 const char *vt_log_level_name(int level)
@@ -339,9 +345,8 @@ int vt_log_parse_parent_line(const char *line, const char **rest)
         return -1;
     if (rest)
         *rest = line + 3;
-    static const int levels[8] = {VT_LOG_CRITICAL, VT_LOG_CRITICAL, VT_LOG_CRITICAL,
-                                  VT_LOG_ERROR,    VT_LOG_WARNING,  VT_LOG_INFO,
-                                  VT_LOG_INFO,     VT_LOG_DEBUG};
+    static const int levels[8] = {VT_LOG_CRITICAL, VT_LOG_CRITICAL, VT_LOG_CRITICAL, VT_LOG_ERROR,
+                                  VT_LOG_WARNING,  VT_LOG_INFO,     VT_LOG_INFO,     VT_LOG_DEBUG};
     return levels[line[1] - '0'];
 }
 
@@ -365,8 +370,7 @@ void vt_logv(int level, const char *source, const char *fmt, va_list ap)
         if (logger.sink == SINK_FILE) {
             if (logger.path)
                 check_rotation_locked();
-            if (logger.max_bytes > 0 && logger.size > 0 &&
-                logger.size + n > logger.max_bytes)
+            if (logger.max_bytes > 0 && logger.size > 0 && logger.size + n > logger.max_bytes)
                 rotate_locked();
             fd = logger.fd;
             logger.size += n;

@@ -9,7 +9,7 @@
  * tombstones, so lookups stay short however often peers come and go. */
 
 typedef struct slot {
-    char *key;          /* NULL = empty */
+    char *key; /* NULL = empty */
     size_t len;
     uint64_t hash;
     void *value;
@@ -17,7 +17,7 @@ typedef struct slot {
 
 struct vt_map {
     slot *slots;
-    size_t cap;         /* power of two */
+    size_t cap; /* power of two */
     size_t size;
     vt_map_free_fn free_value;
 };

@@ -110,10 +110,10 @@ static const char *normalize(const char *raw, bool is_dir, char *out)
 /* ---- names seen in one archive ---- */
 
 typedef struct entry {
-    char *name;        /* normalized */
+    char *name; /* normalized */
     uint64_t size;
     unsigned mode;
-    unsigned index;    /* 1-based member number */
+    unsigned index; /* 1-based member number */
     bool is_dir;
 } entry;
 
@@ -122,8 +122,8 @@ typedef struct entries {
     size_t n, cap;
 } entries;
 
-static void entries_push(entries *e, const char *name, uint64_t size, unsigned mode,
-                         unsigned index, bool is_dir)
+static void entries_push(entries *e, const char *name, uint64_t size, unsigned mode, unsigned index,
+                         bool is_dir)
 {
     if (e->n == e->cap) {
         e->cap = e->cap ? e->cap * 2 : 64;
@@ -147,7 +147,8 @@ static int cmp_entry(const void *pa, const void *pb)
 {
     const entry *a = *(const entry *const *)pa, *b = *(const entry *const *)pb;
     for (const unsigned char *x = (const unsigned char *)a->name,
-                             *y = (const unsigned char *)b->name;; x++, y++) {
+                             *y = (const unsigned char *)b->name;
+         ; x++, y++) {
         unsigned cx = *x == '/' ? 1u : *x ? *x + 1u : 0u;
         unsigned cy = *y == '/' ? 1u : *y ? *y + 1u : 0u;
         if (cx != cy)
@@ -195,14 +196,15 @@ static int check_names(const entries *e, const char *label)
         size_t alen = strlen(a->name);
         if (strcmp(a->name, b->name) == 0) {
             escape(b->name, shown);
-            rc = vt_error_set(-EINVAL, "%s: member %u \"%s\": duplicate name (member %u)",
-                              label, b->index, shown, a->index);
-        } else if (!a->is_dir && strncmp(a->name, b->name, alen) == 0 &&
-                   b->name[alen] == '/') {
+            rc = vt_error_set(-EINVAL, "%s: member %u \"%s\": duplicate name (member %u)", label,
+                              b->index, shown, a->index);
+        } else if (!a->is_dir && strncmp(a->name, b->name, alen) == 0 && b->name[alen] == '/') {
             escape(b->name, shown);
             escape(a->name, other);
-            rc = vt_error_set(-EINVAL, "%s: member %u \"%s\": its parent \"%s\" (member %u) "
-                              "is a regular file", label, b->index, shown, other, a->index);
+            rc = vt_error_set(-EINVAL,
+                              "%s: member %u \"%s\": its parent \"%s\" (member %u) "
+                              "is a regular file",
+                              label, b->index, shown, other, a->index);
         }
     }
     free(s);
@@ -213,18 +215,18 @@ static int check_names(const entries *e, const char *label)
 
 typedef struct reader {
     const char *label;
-    const unsigned char *mem;  /* the archive in memory, or NULL: read fd */
+    const unsigned char *mem; /* the archive in memory, or NULL: read fd */
     int fd;
-    uint64_t len;              /* archive size (the file's when opened) */
-    uint64_t pos;              /* offset of the next byte to be consumed */
-    unsigned char *buf;        /* read-ahead for fd */
+    uint64_t len;       /* archive size (the file's when opened) */
+    uint64_t pos;       /* offset of the next byte to be consumed */
+    unsigned char *buf; /* read-ahead for fd */
     size_t bpos, blen;
 } reader;
 
 typedef struct member {
     unsigned index;
-    char shown[4 * (W_PREFIX + 1 + W_NAME) + 1];  /* raw name, escaped for messages */
-    char name[W_PREFIX + 1 + W_NAME + 1];         /* normalized */
+    char shown[4 * (W_PREFIX + 1 + W_NAME) + 1]; /* raw name, escaped for messages */
+    char name[W_PREFIX + 1 + W_NAME + 1];        /* normalized */
     uint64_t size;
     unsigned mode;
     bool is_dir;
@@ -308,21 +310,36 @@ static int rd_rewind(reader *r)
 static const char *type_name(unsigned char t)
 {
     switch (t) {
-    case '1': return "hard link";
-    case '2': return "symbolic link";
-    case '3': return "character device";
-    case '4': return "block device";
-    case '6': return "FIFO";
-    case '7': return "contiguous file";
-    case 'g': return "pax global header";
-    case 'x': return "pax extended header";
-    case 'D': return "GNU dump directory";
-    case 'K': return "GNU long link name";
-    case 'L': return "GNU long name";
-    case 'M': return "GNU multi-volume continuation";
-    case 'S': return "GNU sparse file";
-    case 'V': return "GNU volume label";
-    default: return "unknown member type";
+    case '1':
+        return "hard link";
+    case '2':
+        return "symbolic link";
+    case '3':
+        return "character device";
+    case '4':
+        return "block device";
+    case '6':
+        return "FIFO";
+    case '7':
+        return "contiguous file";
+    case 'g':
+        return "pax global header";
+    case 'x':
+        return "pax extended header";
+    case 'D':
+        return "GNU dump directory";
+    case 'K':
+        return "GNU long link name";
+    case 'L':
+        return "GNU long name";
+    case 'M':
+        return "GNU multi-volume continuation";
+    case 'S':
+        return "GNU sparse file";
+    case 'V':
+        return "GNU volume label";
+    default:
+        return "unknown member type";
     }
 }
 
@@ -353,7 +370,10 @@ static int parse_header(const reader *r, const unsigned char *h, unsigned index,
     /* GNU tar's default format says "ustar  \0" and uses the prefix field
      * for other things; with short names its headers are otherwise ustar. */
     bool gnu = memcmp(h + F_MAGIC, "ustar  \0", 8) == 0;
-    if (!gnu && memcmp(h + F_MAGIC, "ustar\0" "00", 8) != 0)
+    if (!gnu && memcmp(h + F_MAGIC,
+                       "ustar\0"
+                       "00",
+                       8) != 0)
         return bad(r, m, -EINVAL, "not a ustar header");
 
     char raw[W_PREFIX + 1 + W_NAME + 1];
@@ -369,15 +389,22 @@ static int parse_header(const reader *r, const unsigned char *h, unsigned index,
     unsigned char type = h[F_TYPE];
     if (type != '0' && type != '\0' && type != '5') {
         if (type >= 0x20 && type < 0x7f)
-            return bad(r, m, -EINVAL, "%s (type '%c') is not allowed, only regular files "
-                       "and directories", type_name(type), type);
-        return bad(r, m, -EINVAL, "%s (type 0x%02x) is not allowed, only regular files "
-                   "and directories", type_name(type), type);
+            return bad(r, m, -EINVAL,
+                       "%s (type '%c') is not allowed, only regular files "
+                       "and directories",
+                       type_name(type), type);
+        return bad(r, m, -EINVAL,
+                   "%s (type 0x%02x) is not allowed, only regular files "
+                   "and directories",
+                   type_name(type), type);
     }
     m->is_dir = type == '5';
 
-    static const struct { size_t at, width; const char *what; } nums[] = {
-        {F_MODE, 8, "mode"}, {F_UID, 8, "uid"}, {F_GID, 8, "gid"},
+    static const struct {
+        size_t at, width;
+        const char *what;
+    } nums[] = {
+        {F_MODE, 8, "mode"},  {F_UID, 8, "uid"},      {F_GID, 8, "gid"},
         {F_SIZE, 12, "size"}, {F_MTIME, 12, "mtime"},
     };
     uint64_t v[5];
@@ -448,9 +475,9 @@ typedef struct scan {
     entries names;
     uint64_t total;
     uint64_t max_total;
-    const char *want;          /* vt_tar_read_member: the member to copy */
+    const char *want; /* vt_tar_read_member: the member to copy */
     size_t want_max;
-    size_t found;              /* 1 + its index in names, 0 for none yet */
+    size_t found; /* 1 + its index in names, 0 for none yet */
     char *data;
 } scan;
 
@@ -494,14 +521,14 @@ static int scan_archive(reader *r, scan *s)
 typedef struct extract {
     const char *dest;
     int destfd;
-    const entries *names;      /* from the first pass, to catch a file that changed */
+    const entries *names; /* from the first pass, to catch a file that changed */
     size_t next;
-    entries made;              /* what this call created, to undo it */
+    entries made; /* what this call created, to undo it */
     char *buf;
 } extract;
 
-static int fs_fail(reader *r, const member *m, const extract *x, const char *what,
-                   const char *rel, int e)
+static int fs_fail(reader *r, const member *m, const extract *x, const char *what, const char *rel,
+                   int e)
 {
     return bad(r, m, -e, "cannot %s %s/%s: %s", what, x->dest, rel, strerror(e));
 }
@@ -509,8 +536,7 @@ static int fs_fail(reader *r, const member *m, const extract *x, const char *wha
 /* Open (creating it if missing) the directory rel, whose last component
  * starts at rel + at, inside parent; returns the new descriptor or an
  * error. */
-static int open_dir(reader *r, const member *m, extract *x, int parent, const char *rel,
-                    size_t at)
+static int open_dir(reader *r, const member *m, extract *x, int parent, const char *rel, size_t at)
 {
     const char *leaf = rel + at;
     int fd = openat(parent, leaf, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -568,8 +594,8 @@ static int extract_member(reader *r, const member *m, void *ctx)
         else
             close(fd);
     } else {
-        int fd = openat(dirfd, rel + start,
-                        O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+        int fd =
+            openat(dirfd, rel + start, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
         if (fd < 0 && errno == EEXIST)
             rc = bad(r, m, -EEXIST, "%s/%s already exists", x->dest, rel);
         else if (fd < 0)
@@ -707,19 +733,20 @@ int vt_tar_read_member(const void *data, size_t len, const char *name, size_t ma
     char want[VT_TAR_MAX_NAME + 2];
     if (!name || strlen(name) > VT_TAR_MAX_NAME || normalize(name, true, want) || !want[0])
         return vt_error_set(-EINVAL, "archive: \"%s\" is not a member name", name ? name : "");
-    reader r = {.label = "archive", .mem = data ? data : (const void *)"", .fd = -1,
-                .len = data ? len : 0};
+    reader r = {
+        .label = "archive", .mem = data ? data : (const void *)"", .fd = -1, .len = data ? len : 0};
     scan s = {.max_total = UINT64_MAX, .want = want, .want_max = max};
     int rc = scan_archive(&r, &s);
     const entry *e = rc == 0 && s.found ? &s.names.v[s.found - 1] : NULL;
     if (rc == 0 && !e)
         rc = vt_error_set(-ENOENT, "archive: no member \"%s\"", want);
     else if (rc == 0 && e->is_dir)
-        rc = vt_error_set(-EISDIR, "archive: member %u \"%s\" is a directory", e->index,
-                          want);
+        rc = vt_error_set(-EISDIR, "archive: member %u \"%s\" is a directory", e->index, want);
     else if (rc == 0 && !s.data)
-        rc = vt_error_set(-EFBIG, "archive: member %u \"%s\" is %llu bytes, over the limit "
-                          "of %zu", e->index, want, (unsigned long long)e->size, max);
+        rc = vt_error_set(-EFBIG,
+                          "archive: member %u \"%s\" is %llu bytes, over the limit "
+                          "of %zu",
+                          e->index, want, (unsigned long long)e->size, max);
     if (rc == 0) {
         *out = s.data;
         if (out_len)
@@ -733,8 +760,8 @@ int vt_tar_read_member(const void *data, size_t len, const char *name, size_t ma
 
 int vt_tar_list_mem(const void *data, size_t len, vt_tar_list_fn fn, void *ctx)
 {
-    reader r = {.label = "archive", .mem = data ? data : (const void *)"", .fd = -1,
-                .len = data ? len : 0};
+    reader r = {
+        .label = "archive", .mem = data ? data : (const void *)"", .fd = -1, .len = data ? len : 0};
     scan s = {.max_total = UINT64_MAX};
     int rc = scan_archive(&r, &s);
     for (size_t i = 0; rc == 0 && i < s.names.n; i++) {
@@ -752,8 +779,8 @@ struct vt_tar_writer {
     char *path;
     char *tmp;
     int fd;
-    int failed;        /* a write failed: the temporary file is unusable */
-    dev_t dev;         /* the temporary file, kept out of vt_tar_add_tree */
+    int failed; /* a write failed: the temporary file is unusable */
+    dev_t dev;  /* the temporary file, kept out of vt_tar_add_tree */
     ino_t ino;
     entries names;
     char *buf;
@@ -813,8 +840,7 @@ static int w_write(vt_tar_writer *w, const void *data, size_t n)
             continue;
         if (k < 0) {
             w->failed = errno;
-            return vt_error_set(-w->failed, "cannot write %s: %s", w->path,
-                                strerror(w->failed));
+            return vt_error_set(-w->failed, "cannot write %s: %s", w->path, strerror(w->failed));
         }
         p += k;
         n -= (size_t)k;
@@ -854,8 +880,7 @@ static const char *check_new_name(const char *name, bool is_dir, size_t *cut)
         return NULL;
     /* The longest prefix that fits leaves the shortest name; the directory's
      * trailing '/' (at len - 1) is never the cut. */
-    for (size_t i = len - 2 < W_PREFIX ? len - 2 : W_PREFIX; i > 0 && len - i - 1 <= W_NAME;
-         i--) {
+    for (size_t i = len - 2 < W_PREFIX ? len - 2 : W_PREFIX; i > 0 && len - i - 1 <= W_NAME; i--) {
         if (name[i] == '/') {
             *cut = i;
             return NULL;
@@ -865,12 +890,11 @@ static const char *check_new_name(const char *name, bool is_dir, size_t *cut)
 }
 
 /* Check name, write its header, and record it. */
-static int w_header(vt_tar_writer *w, const char *name, bool is_dir, unsigned mode,
-                    uint64_t size)
+static int w_header(vt_tar_writer *w, const char *name, bool is_dir, unsigned mode, uint64_t size)
 {
     if (w->failed)
-        return vt_error_set(-w->failed, "cannot write %s: an earlier write failed: %s",
-                            w->path, strerror(w->failed));
+        return vt_error_set(-w->failed, "cannot write %s: an earlier write failed: %s", w->path,
+                            strerror(w->failed));
     if (!name)
         name = "";
     size_t cut;
@@ -898,7 +922,10 @@ static int w_header(vt_tar_writer *w, const char *name, bool is_dir, unsigned mo
     put_octal(h + F_SIZE, 12, size);
     put_octal(h + F_MTIME, 12, 0);
     h[F_TYPE] = is_dir ? '5' : '0';
-    memcpy(h + F_MAGIC, "ustar\0" "00", 8);
+    memcpy(h + F_MAGIC,
+           "ustar\0"
+           "00",
+           8);
     put_octal(h + F_DEVMAJOR, 8, 0);
     put_octal(h + F_DEVMINOR, 8, 0);
     /* Six digits, NUL, space: what every tar writes. */
@@ -910,8 +937,7 @@ static int w_header(vt_tar_writer *w, const char *name, bool is_dir, unsigned mo
     return rc;
 }
 
-int vt_tar_add_data(vt_tar_writer *w, const char *name, const void *data, size_t len,
-                    unsigned mode)
+int vt_tar_add_data(vt_tar_writer *w, const char *name, const void *data, size_t len, unsigned mode)
 {
     int rc = w_header(w, name, false, mode, len);
     if (rc == 0)
@@ -1010,8 +1036,7 @@ static int add_dir_contents(vt_tar_writer *w, const char *prefix, const char *di
                 rc = vt_error_set(-errno, "%s: cannot add %s: a symbolic link to nothing (%s)",
                                   w->path, src, strerror(errno));
             else if (!S_ISREG(st.st_mode))
-                rc = vt_error_set(-EINVAL, "%s: cannot add %s: a symbolic link to %s",
-                                  w->path, src,
+                rc = vt_error_set(-EINVAL, "%s: cannot add %s: a symbolic link to %s", w->path, src,
                                   S_ISDIR(st.st_mode) ? "a directory" : "a special file");
             else
                 rc = vt_tar_add_file(w, name, src);

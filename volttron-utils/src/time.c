@@ -160,9 +160,8 @@ static int format_wall(int64_t wall, const char *tz, char *buf, size_t size)
     if (y < 1 || y > 9999)
         return vt_error_set(-ERANGE, "timestamp year %d outside 1..9999", y);
     int64_t secs = rem / US_PER_SEC;
-    int n = snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d.%06d%s", y, m, d,
-                     (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60),
-                     (int)(rem % US_PER_SEC), tz);
+    int n = snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d.%06d%s", y, m, d, (int)(secs / 3600),
+                     (int)(secs / 60 % 60), (int)(secs % 60), (int)(rem % US_PER_SEC), tz);
     if (n < 0 || (size_t)n >= size)
         return vt_error_set(-ENOSPC, "timestamp buffer too small");
     return n;
@@ -178,8 +177,7 @@ int vt_time_format(const vt_timestamp *ts, char *buf, size_t size)
         if (off < 0)
             off = -off;
         /* Offsets are whole minutes on the wire; seconds are dropped. */
-        snprintf(tz, sizeof tz, "%c%02d:%02d", sign, (int)(off / 3600 % 100),
-                 (int)(off / 60 % 60));
+        snprintf(tz, sizeof tz, "%c%02d:%02d", sign, (int)(off / 3600 % 100), (int)(off / 60 % 60));
         wall += (int64_t)ts->offset_s * US_PER_SEC;
     }
     return format_wall(wall, tz, buf, size);
@@ -216,8 +214,7 @@ void vt_time_format_local_naive(int64_t us, char buf[VT_TIME_BUFSZ])
     time_t secs = (time_t)floor_div(us, US_PER_SEC);
     struct tm tm;
     localtime_r(&secs, &tm);
-    int64_t wall = (us - (int64_t)secs * US_PER_SEC) +
-                   ((int64_t)secs + tm.tm_gmtoff) * US_PER_SEC;
+    int64_t wall = (us - (int64_t)secs * US_PER_SEC) + ((int64_t)secs + tm.tm_gmtoff) * US_PER_SEC;
     if (format_wall(wall, "", buf, VT_TIME_BUFSZ) < 0)
         buf[0] = '\0';
 }

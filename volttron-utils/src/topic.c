@@ -90,8 +90,7 @@ bool vt_topic_is_under(const char *topic, const char *parent)
     char *t = vt_topic_normalize(topic);
     char *p = vt_topic_normalize(parent);
     size_t plen = strlen(p);
-    bool under = plen == 0 ||
-                 (strncmp(t, p, plen) == 0 && (t[plen] == '\0' || t[plen] == '/'));
+    bool under = plen == 0 || (strncmp(t, p, plen) == 0 && (t[plen] == '\0' || t[plen] == '/'));
     free(t);
     free(p);
     return under;

@@ -36,17 +36,17 @@
 typedef struct actuator {
     vt_agent *agent;
     act_settings settings;
-    cJSON *defaults;            /* built-ins with the file configuration over them */
-    bool configured;            /* the first configuration has been applied */
+    cJSON *defaults; /* built-ins with the file configuration over them */
+    bool configured; /* the first configuration has been applied */
     act_schedule *schedule;
-    char *state_path;           /* <data dir>/schedule_state.json */
+    char *state_path; /* <data dir>/schedule_state.json */
 
-    vt_timer *update_timer;     /* the next schedule update event */
-    int64_t update_at_us;       /* its planned time; 0 when none counts */
-    bool updating;              /* update events started (first configuration) */
+    vt_timer *update_timer; /* the next schedule update event */
+    int64_t update_at_us;   /* its planned time; 0 when none counts */
+    bool updating;          /* update events started (first configuration) */
 
     vt_timer *heartbeat_timer;
-    double heartbeat_period;    /* of the running heartbeat timer */
+    double heartbeat_period; /* of the running heartbeat timer */
 
     bool subscribed;
 } actuator;
@@ -65,8 +65,8 @@ void act_update_stop(actuator *a);
 /* _request_new_schedule / _request_cancel_schedule for sender: returns the
  * result dict (a new tree); publishes it on devices/actuators/schedule/result
  * when publish_result (the pub/sub interface). */
-cJSON *act_reserve_new(actuator *a, const char *sender, const cJSON *task_id,
-                       const cJSON *priority, const cJSON *requests, bool publish_result);
+cJSON *act_reserve_new(actuator *a, const char *sender, const cJSON *task_id, const cJSON *priority,
+                       const cJSON *requests, bool publish_result);
 cJSON *act_reserve_cancel(actuator *a, const char *sender, const cJSON *task_id,
                           bool publish_result);
 
@@ -81,13 +81,12 @@ typedef enum act_op_kind {
 
 /* Why an operation failed. */
 typedef struct act_failure {
-    const char *exc_type;          /* dotted: "__main__.LockError", "builtins.ValueError" */
-    const char *message;           /* str() of the exception */
-    const vt_rpc_result *remote;   /* the driver's failed answer, if that is why */
+    const char *exc_type;        /* dotted: "__main__.LockError", "builtins.ValueError" */
+    const char *message;         /* str() of the exception */
+    const vt_rpc_result *remote; /* the driver's failed answer, if that is why */
 } act_failure;
 
-typedef void (*act_op_done)(actuator *a, const cJSON *value, const act_failure *failure,
-                            void *ctx);
+typedef void (*act_op_done)(actuator *a, const cJSON *value, const act_failure *failure, void *ctx);
 
 /* One point operation on behalf of requester (§4.3): topic is the "topic"
  * argument as received ("<device>/<point>", or the device when point is

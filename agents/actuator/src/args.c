@@ -47,15 +47,14 @@ int act_bind(const act_signature *sig, const cJSON *args, const cJSON *kwargs, a
     out->extra = cJSON_CreateObject();
     const cJSON *kw;
     if (cJSON_IsObject(kwargs))
-        cJSON_ArrayForEach(kw, kwargs)
-        {
+        cJSON_ArrayForEach (kw, kwargs) {
             int i = 0;
             while (i < nparams && strcmp(sig->params[i], kw->string) != 0)
                 i++;
             if (i < nparams) {
                 if (out->values[i]) {
-                    *error = vt_asprintf("%s() got multiple values for argument '%s'",
-                                         sig->method, kw->string);
+                    *error = vt_asprintf("%s() got multiple values for argument '%s'", sig->method,
+                                         kw->string);
                     act_bound_clear(out);
                     return -1;
                 }

@@ -14,9 +14,9 @@
 
 typedef struct act_signature {
     const char *method;
-    const char *params[ACT_MAX_PARAMS];  /* NULL-terminated */
-    int required;                        /* the first `required` have no default */
-    bool var_kwargs;                     /* takes **kwargs */
+    const char *params[ACT_MAX_PARAMS]; /* NULL-terminated */
+    int required;                       /* the first `required` have no default */
+    bool var_kwargs;                    /* takes **kwargs */
 } act_signature;
 
 typedef struct act_bound {

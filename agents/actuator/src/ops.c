@@ -13,8 +13,8 @@ typedef struct op {
     actuator *a;
     act_op_kind kind;
     char *requester;
-    char *pub_topic;     /* what the success publishes are about */
-    cJSON *value;        /* the value requested (SET) */
+    char *pub_topic; /* what the success publishes are about */
+    cJSON *value;    /* the value requested (SET) */
     act_op_done done;
     void *ctx;
 } op;

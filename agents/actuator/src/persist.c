@@ -23,8 +23,9 @@ void act_persist_load(actuator *a, int64_t now_us)
     if (rc == -ENOENT)
         return;
     if (rc < 0) {
-        vt_log_error(ACT_SRC, "cannot read the schedule state: %s; starting with an empty "
-                              "schedule",
+        vt_log_error(ACT_SRC,
+                     "cannot read the schedule state: %s; starting with an empty "
+                     "schedule",
                      vt_last_error());
         return;
     }
@@ -33,8 +34,9 @@ void act_persist_load(actuator *a, int64_t now_us)
     if (!state || act_schedule_from_json(a->schedule, state, now_us) < 0) {
         /* Keep the unreadable file for inspection; never overwrite it. */
         char *aside = vt_asprintf("%s.corrupt", a->state_path);
-        vt_log_error(ACT_SRC, "schedule state corrupted (%s): moved to %s; starting with an "
-                              "empty schedule",
+        vt_log_error(ACT_SRC,
+                     "schedule state corrupted (%s): moved to %s; starting with an "
+                     "empty schedule",
                      vt_last_error(), aside);
         if (rename(a->state_path, aside) < 0)
             vt_log_error(ACT_SRC, "cannot move %s aside: %s", a->state_path, strerror(errno));

@@ -55,8 +55,8 @@ void act_publish_error(actuator *a, const char *point, const cJSON *headers,
             vt_buf_free(&b);
         } else {
             cJSON_AddStringToObject(error, "type", "RemoteError");
-            cJSON_AddStringToObject(error, "value", remote->detail ? remote->detail
-                                                                   : remote->message);
+            cJSON_AddStringToObject(error, "value",
+                                    remote->detail ? remote->detail : remote->message);
         }
     } else {
         /* Raised here (LockError, ValueError, ...): the bare class name. */

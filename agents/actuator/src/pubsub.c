@@ -30,8 +30,8 @@ static char *after_prefix(const char *topic, const char *prefix)
 
 /* A request in flight: where its errors and values go. */
 typedef struct pending {
-    char *point;        /* the topic's remainder: "<device>/<point>" or "<device>" */
-    cJSON *headers;     /* {time, requesterID} taken when the request arrived */
+    char *point;    /* the topic's remainder: "<device>/<point>" or "<device>" */
+    cJSON *headers; /* {time, requesterID} taken when the request arrived */
 } pending;
 
 static pending *pending_new(const char *point, const char *requester)

@@ -101,10 +101,10 @@ cJSON *act_py_iterate(const cJSON *v)
     cJSON *items = cJSON_CreateArray();
     const cJSON *it;
     if (cJSON_IsArray(v)) {
-        cJSON_ArrayForEach(it, v)
+        cJSON_ArrayForEach (it, v)
             cJSON_AddItemToArray(items, cJSON_Duplicate(it, 1));
     } else if (cJSON_IsObject(v)) {
-        cJSON_ArrayForEach(it, v)
+        cJSON_ArrayForEach (it, v)
             cJSON_AddItemToArray(items, cJSON_CreateString(it->string));
     } else if (cJSON_IsString(v)) {
         const unsigned char *p = (const unsigned char *)v->valuestring;

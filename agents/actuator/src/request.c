@@ -56,15 +56,15 @@ int act_time_parse(const cJSON *value, vt_timestamp *out, char **error)
             return fail(error, vt_asprintf("TypeError: Parser must be a string or character "
                                            "stream, not %s",
                                            act_py_type(value)));
-        return fail(error, vt_asprintf("TypeError: object of type '%s' has no len()",
-                                       act_py_type(value)));
+        return fail(error,
+                    vt_asprintf("TypeError: object of type '%s' has no len()", act_py_type(value)));
     }
     const char *text = value->valuestring;
     vt_timestamp t;
     if (vt_time_parse(text, &t) < 0) {
         if (text[strspn(text, " \t\r\n")] == '\0')
-            return fail(error, vt_asprintf("ParserError: String does not contain a date: %s",
-                                           text));
+            return fail(error,
+                        vt_asprintf("ParserError: String does not contain a date: %s", text));
         return fail(error, vt_asprintf("ParserError: Unknown string format: %s", text));
     }
     *out = t.aware ? t : act_time_localize(&t);
@@ -119,13 +119,12 @@ int act_requests_parse(const cJSON *requests, act_slot_req **out, size_t *n, cha
     /* `if requests and isinstance(requests[0], str): requests = [requests]`
      * then `for r in requests`: reproduce what each JSON type does there. */
     cJSON *items = NULL;
-    if (!requests || cJSON_IsNull(requests) || cJSON_IsBool(requests) ||
-        cJSON_IsNumber(requests)) {
+    if (!requests || cJSON_IsNull(requests) || cJSON_IsBool(requests) || cJSON_IsNumber(requests)) {
         if (act_py_truthy(requests))
             return fail(error, vt_asprintf("TypeError: '%s' object is not subscriptable",
                                            act_py_type(requests)));
-        return fail(error, vt_asprintf("TypeError: '%s' object is not iterable",
-                                       act_py_type(requests)));
+        return fail(error,
+                    vt_asprintf("TypeError: '%s' object is not iterable", act_py_type(requests)));
     }
     if (cJSON_IsObject(requests) && cJSON_GetArraySize(requests) > 0)
         return fail(error, vt_strdup("KeyError: 0"));
@@ -141,8 +140,7 @@ int act_requests_parse(const cJSON *requests, act_slot_req **out, size_t *n, cha
     act_slot_req *reqs = vt_calloc(count ? count : 1, sizeof *reqs);
     size_t i = 0;
     const cJSON *item;
-    cJSON_ArrayForEach(item, items)
-    {
+    cJSON_ArrayForEach (item, items) {
         if (unpack_slot(item, &reqs[i], error) < 0) {
             act_requests_free(reqs, i);
             cJSON_Delete(items);
@@ -160,8 +158,7 @@ const cJSON *act_requests_unwrap(const cJSON *message, char **error)
 {
     *error = NULL;
     if (!message || cJSON_IsNull(message) || cJSON_IsBool(message) || cJSON_IsNumber(message)) {
-        *error = vt_asprintf("TypeError: object of type '%s' has no len()",
-                             act_py_type(message));
+        *error = vt_asprintf("TypeError: object of type '%s' has no len()", act_py_type(message));
         return NULL;
     }
     if (cJSON_GetArraySize(message) == 1) {

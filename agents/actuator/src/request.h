@@ -20,8 +20,8 @@ typedef struct act_slot_req {
      * request named something that is not a string (the scheduler then
      * refuses it with "ValueError: Device not string."). */
     char *device;
-    vt_timestamp start;   /* aware */
-    vt_timestamp end;     /* aware */
+    vt_timestamp start; /* aware */
+    vt_timestamp end;   /* aware */
 } act_slot_req;
 
 /* Parse requests. Returns 0 with a new array in *out (its length in *n;

@@ -32,8 +32,8 @@ static void publish_preempted(actuator *a, const cJSON *pair, const char *by_age
     cJSON_Delete(headers);
 }
 
-cJSON *act_reserve_new(actuator *a, const char *sender, const cJSON *task_id,
-                       const cJSON *priority, const cJSON *requests, bool publish)
+cJSON *act_reserve_new(actuator *a, const char *sender, const cJSON *task_id, const cJSON *priority,
+                       const cJSON *requests, bool publish)
 {
     int64_t now = vt_time_now_us();
     cJSON *headers = act_headers(sender, NULL, task_id);
@@ -66,7 +66,7 @@ cJSON *act_reserve_new(actuator *a, const char *sender, const cJSON *task_id,
         act_update(a, now, reqs[n - 1].device, true);
         if (cJSON_IsArray(res.data)) {
             const cJSON *pair;
-            cJSON_ArrayForEach(pair, res.data)
+            cJSON_ArrayForEach (pair, res.data)
                 publish_preempted(a, pair, sender, task_id);
         }
     } else {

@@ -113,13 +113,25 @@ static const point_method pm_get = {
     {"get_point", {"topic", "point", NULL}, 1, true}, ACT_OP_GET, 0, 1, -1, reply_value};
 static const point_method pm_set = {
     {"set_point", {"requester_id", "topic", "value", "point", NULL}, 3, true},
-    ACT_OP_SET, 1, 3, 2, reply_value};
+    ACT_OP_SET,
+    1,
+    3,
+    2,
+    reply_value};
 static const point_method pm_revert_point = {
     {"revert_point", {"requester_id", "topic", "point", NULL}, 2, true},
-    ACT_OP_REVERT_POINT, 1, 2, -1, reply_none};
+    ACT_OP_REVERT_POINT,
+    1,
+    2,
+    -1,
+    reply_none};
 static const point_method pm_revert_device = {
     {"revert_device", {"requester_id", "topic", NULL}, 2, true},
-    ACT_OP_REVERT_DEVICE, 1, -1, -1, reply_none};
+    ACT_OP_REVERT_DEVICE,
+    1,
+    -1,
+    -1,
+    reply_none};
 
 static cJSON *point_op(vt_rpc_request *req, actuator *a, const point_method *m)
 {
@@ -128,8 +140,8 @@ static cJSON *point_op(vt_rpc_request *req, actuator *a, const point_method *m)
         return NULL;
     vt_rpc_defer(req);
     act_op_start(a, m->kind, caller(req), b.values[m->topic],
-                 m->point < 0 ? NULL : b.values[m->point],
-                 m->value < 0 ? NULL : b.values[m->value], b.extra, m->reply, req);
+                 m->point < 0 ? NULL : b.values[m->point], m->value < 0 ? NULL : b.values[m->value],
+                 b.extra, m->reply, req);
     act_bound_clear(&b);
     return NULL;
 }
@@ -193,8 +205,8 @@ static cJSON *scrape_all(vt_agent *agent, vt_rpc_request *req, void *ctx)
     free(path);
     act_bound_clear(&b);
     vt_rpc_defer(req);
-    vt_rpc_call(agent, a->settings.driver_vip_identity, "scrape_all", params,
-                ACT_DRIVER_TIMEOUT_MS, forwarded, req);
+    vt_rpc_call(agent, a->settings.driver_vip_identity, "scrape_all", params, ACT_DRIVER_TIMEOUT_MS,
+                forwarded, req);
     return NULL;
 }
 
@@ -203,12 +215,12 @@ static cJSON *scrape_all(vt_agent *agent, vt_rpc_request *req, void *ctx)
 typedef struct multi {
     actuator *a;
     vt_rpc_request *req;
-    const char *method;     /* get_multiple_points / set_multiple_points */
-    cJSON *devices;         /* {device: [point, ...] or [[point, value], ...]} */
-    const cJSON *next;      /* the device to call next */
+    const char *method; /* get_multiple_points / set_multiple_points */
+    cJSON *devices;     /* {device: [point, ...] or [[point, value], ...]} */
+    const cJSON *next;  /* the device to call next */
     cJSON *kwargs;
     cJSON *results;
-    cJSON *errors;          /* get only */
+    cJSON *errors; /* get only */
 } multi;
 
 static void multi_free(multi *m)
@@ -223,8 +235,7 @@ static void multi_free(multi *m)
 static void merge_into(cJSON *into, const cJSON *from)
 {
     const cJSON *it;
-    cJSON_ArrayForEach(it, from)
-    {
+    cJSON_ArrayForEach (it, from) {
         cJSON_DeleteItemFromObjectCaseSensitive(into, it->string);
         cJSON_AddItemToObject(into, it->string, cJSON_Duplicate(it, 1));
     }
@@ -295,8 +306,8 @@ static void multi_step(multi *m)
 /* A topic item of get/set_multiple_points: "<device>/<point>" or
  * [device, point, ...]. 1 with device and point set; 0 for an item to
  * report as "Invalid topic"; -1 when the whole call fails (raised on req). */
-static int split_item(vt_rpc_request *req, const cJSON *item, char **device,
-                      const cJSON **point, cJSON **point_owned)
+static int split_item(vt_rpc_request *req, const cJSON *item, char **device, const cJSON **point,
+                      cJSON **point_owned)
 {
     *point_owned = NULL;
     if (cJSON_IsString(item)) {
@@ -406,8 +417,7 @@ static cJSON *get_multiple_points(vt_agent *agent, vt_rpc_request *req, void *ct
         return NULL;
     m->errors = cJSON_CreateObject();
     const cJSON *item;
-    cJSON_ArrayForEach(item, items)
-    {
+    cJSON_ArrayForEach (item, items) {
         char *device = NULL;
         const cJSON *point;
         cJSON *owned;
@@ -444,8 +454,7 @@ static cJSON *set_multiple_points(vt_agent *agent, vt_rpc_request *req, void *ct
     if (!m)
         return NULL;
     const cJSON *item;
-    cJSON_ArrayForEach(item, items)
-    {
+    cJSON_ArrayForEach (item, items) {
         /* for topic, value in topics_values */
         cJSON *pair = act_py_iterate(item);
         int n = pair ? cJSON_GetArraySize(pair) : -1;
@@ -457,8 +466,7 @@ static cJSON *set_multiple_points(vt_agent *agent, vt_rpc_request *req, void *ct
                 vt_rpc_raise(req, "builtins.ValueError",
                              "not enough values to unpack (expected 2, got %d)", n);
             else
-                vt_rpc_raise(req, "builtins.ValueError",
-                             "too many values to unpack (expected 2)");
+                vt_rpc_raise(req, "builtins.ValueError", "too many values to unpack (expected 2)");
             cJSON_Delete(pair);
             cJSON_Delete(items);
             multi_free(m);
@@ -497,8 +505,7 @@ static cJSON *set_multiple_points(vt_agent *agent, vt_rpc_request *req, void *ct
     cJSON_Delete(items);
     /* Every device must be ours before anything is written. */
     const cJSON *dev;
-    cJSON_ArrayForEach(dev, m->devices)
-    {
+    cJSON_ArrayForEach (dev, m->devices) {
         if (!act_may_write(a, dev->string, caller(req))) {
             vt_rpc_raise(req, ACT_LOCK_ERROR, "caller (%s) does not lock for device %s",
                          caller(req), dev->string);

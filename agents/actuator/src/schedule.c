@@ -29,15 +29,15 @@ typedef struct task {
     char *agent;
     act_priority priority;
     act_task_state state;
-    slot span;              /* earliest start to latest end; the grace
-                             * period once preempted */
+    slot span; /* earliest start to latest end; the grace
+                * period once preempted */
     bool has_span;
     device_slots *devices;
     size_t ndevices, capdevices;
 } task;
 
 struct act_schedule {
-    task **tasks;           /* in the order they were granted */
+    task **tasks; /* in the order they were granted */
     size_t n, cap;
     int64_t grace_us;
 };
@@ -114,9 +114,9 @@ static void device_insert(device_slots *d, const slot *s)
         d->slots = vt_realloc(d->slots, d->cap * sizeof *d->slots);
     }
     size_t i = d->n;
-    while (i > 0 && (d->slots[i - 1].start.us > s->start.us ||
-                     (d->slots[i - 1].start.us == s->start.us &&
-                      d->slots[i - 1].end.us > s->end.us))) {
+    while (i > 0 &&
+           (d->slots[i - 1].start.us > s->start.us ||
+            (d->slots[i - 1].start.us == s->start.us && d->slots[i - 1].end.us > s->end.us))) {
         d->slots[i] = d->slots[i - 1];
         i--;
     }
@@ -395,8 +395,7 @@ cJSON *act_result_json(const act_result *r)
 {
     cJSON *j = cJSON_CreateObject();
     cJSON_AddStringToObject(j, "result", r->success ? "SUCCESS" : "FAILURE");
-    cJSON_AddItemToObject(j, "data", r->data ? cJSON_Duplicate(r->data, 1)
-                                             : cJSON_CreateObject());
+    cJSON_AddItemToObject(j, "data", r->data ? cJSON_Duplicate(r->data, 1) : cJSON_CreateObject());
     cJSON_AddStringToObject(j, "info", r->info ? r->info : "");
     return j;
 }
@@ -450,9 +449,8 @@ static task *build_task(const char *agent, const char *id, act_priority priority
 
 /* The checks of §4.1 rows 1-8, in VOLTTRON's order: the failure's info,
  * or NULL when the request may go on. */
-static const char *check_request(const act_schedule *s, const char *agent_id,
-                                 const cJSON *task_id, const cJSON *priority, size_t n,
-                                 act_priority *prio)
+static const char *check_request(const act_schedule *s, const char *agent_id, const cJSON *task_id,
+                                 const cJSON *priority, size_t n, act_priority *prio)
 {
     if (cJSON_IsString(task_id) && find_task(s, task_id->valuestring, NULL))
         return "TASK_ID_ALREADY_EXISTS";
@@ -474,8 +472,8 @@ static const char *check_request(const act_schedule *s, const char *agent_id,
 }
 
 void act_schedule_request(act_schedule *s, const char *agent_id, const cJSON *task_id,
-                          const cJSON *priority, const act_slot_req *reqs, size_t n,
-                          int64_t now_us, act_result *out)
+                          const cJSON *priority, const act_slot_req *reqs, size_t n, int64_t now_us,
+                          act_result *out)
 {
     memset(out, 0, sizeof *out);
     cleanup(s, now_us);
@@ -560,8 +558,8 @@ void act_schedule_cancel(act_schedule *s, const char *agent_id, const cJSON *tas
 
 /* ---- who holds what ---- */
 
-static void put_state(act_device_state *states, size_t *n, const char *device,
-                      const task *t, int64_t end)
+static void put_state(act_device_state *states, size_t *n, const char *device, const task *t,
+                      int64_t end)
 {
     size_t i = 0;
     while (i < *n && strcmp(states[i].device, device) != 0)
@@ -735,16 +733,14 @@ static int task_from_json(const cJSON *j, size_t index, task **out)
         t->has_span = true;
     }
     const cJSON *dev;
-    cJSON_ArrayForEach(dev, devices)
-    {
+    cJSON_ArrayForEach (dev, devices) {
         if (!cJSON_IsArray(dev)) {
             task_free(t);
             return bad("a device's slots must be a list", index);
         }
         device_slots *d = task_device(t, dev->string, true);
         const cJSON *sj;
-        cJSON_ArrayForEach(sj, dev)
-        {
+        cJSON_ArrayForEach (sj, dev) {
             slot sl;
             if (slot_from_json(sj, &sl) < 0) {
                 task_free(t);
@@ -765,8 +761,7 @@ int act_schedule_from_json(act_schedule *s, const cJSON *state, int64_t now_us)
         return vt_error_set(-EINVAL, "schedule state: expected {\"tasks\": [...]}");
     const cJSON *j;
     size_t index = 0;
-    cJSON_ArrayForEach(j, tasks)
-    {
+    cJSON_ArrayForEach (j, tasks) {
         task *t = NULL;
         const cJSON *id = cJSON_GetObjectItemCaseSensitive(j, "task_id");
         int rc = task_from_json(j, index, &t);

@@ -46,8 +46,8 @@ void act_schedule_set_grace(act_schedule *s, double grace_s);
 /* The answer to a request or a cancel: {"result", "data", "info"}. */
 typedef struct act_result {
     bool success;
-    char *info;          /* "", "TASK_ID_ALREADY_EXISTS", ... */
-    cJSON *data;         /* {} / conflicts / [[agent, task], ...] preempted */
+    char *info;  /* "", "TASK_ID_ALREADY_EXISTS", ... */
+    cJSON *data; /* {} / conflicts / [[agent, task], ...] preempted */
 } act_result;
 
 /* The result dict as sent: {"result": "SUCCESS"|"FAILURE", "data", "info"}
@@ -62,8 +62,8 @@ void act_result_clear(act_result *r);
  * told); a conflict's data is {agent: {task: [[device, start, end], ...]}}
  * with the existing task's clashing slots in Python's str(datetime) form. */
 void act_schedule_request(act_schedule *s, const char *agent_id, const cJSON *task_id,
-                          const cJSON *priority, const act_slot_req *reqs, size_t n,
-                          int64_t now_us, act_result *out);
+                          const cJSON *priority, const act_slot_req *reqs, size_t n, int64_t now_us,
+                          act_result *out);
 
 /* request_cancel_schedule (§4.2). */
 void act_schedule_cancel(act_schedule *s, const char *agent_id, const cJSON *task_id,
@@ -74,7 +74,7 @@ typedef struct act_device_state {
     const char *device;
     const char *agent_id;
     const char *task_id;
-    int64_t end_us;        /* the active slot's end: window = end - now */
+    int64_t end_us; /* the active slot's end: window = end - now */
 } act_device_state;
 
 /* Bring the schedule to now (past slots and finished tasks go) and list

@@ -27,8 +27,7 @@ cJSON *act_settings_merge(const cJSON *defaults, const cJSON *overlay)
     cJSON *m = defaults ? cJSON_Duplicate(defaults, 1) : cJSON_CreateObject();
     const cJSON *it;
     if (cJSON_IsObject(overlay))
-        cJSON_ArrayForEach(it, overlay)
-        {
+        cJSON_ArrayForEach (it, overlay) {
             cJSON_DeleteItemFromObjectCaseSensitive(m, it->string);
             cJSON_AddItemToObject(m, it->string, cJSON_Duplicate(it, 1));
         }
@@ -51,12 +50,13 @@ static int read_seconds(const cJSON *config, const char *key, double min, bool m
         while (*end == ' ' || *end == '\t')
             end++;
         if (end == v->valuestring || *end)
-            return vt_error_set(-EINVAL, "config key \"%s\": could not convert string to "
-                                         "float: '%s'",
+            return vt_error_set(-EINVAL,
+                                "config key \"%s\": could not convert string to "
+                                "float: '%s'",
                                 key, v->valuestring);
     } else {
-        return vt_error_set(-EINVAL, "config key \"%s\" must be a number of seconds, got %s",
-                            key, vt_json_type_name(v));
+        return vt_error_set(-EINVAL, "config key \"%s\" must be a number of seconds, got %s", key,
+                            vt_json_type_name(v));
     }
     /* Python would take nan, inf and negative periods and then misbehave
      * (a timer of no period spins); refuse them instead. */
@@ -111,11 +111,12 @@ int act_settings_parse(const cJSON *config, act_settings *out)
     act_settings s = {0};
     const cJSON *id = cJSON_GetObjectItemCaseSensitive(config, "driver_vip_identity");
     if (!cJSON_IsString(id) || !id->valuestring[0])
-        return vt_error_set(-EINVAL, "config key \"driver_vip_identity\" must be a non-empty "
-                                     "string, got %s",
+        return vt_error_set(-EINVAL,
+                            "config key \"driver_vip_identity\" must be a non-empty "
+                            "string, got %s",
                             vt_json_type_name(id));
-    if (read_seconds(config, "schedule_publish_interval", 0, true,
-                     &s.schedule_publish_interval) < 0 ||
+    if (read_seconds(config, "schedule_publish_interval", 0, true, &s.schedule_publish_interval) <
+            0 ||
         read_seconds(config, "heartbeat_interval", 0, true, &s.heartbeat_interval) < 0 ||
         read_seconds(config, "preempt_grace_time", 0, false, &s.preempt_grace_time) < 0 ||
         read_flag(config, "allow_no_lock_write", &s.allow_no_lock_write) < 0)

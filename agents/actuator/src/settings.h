@@ -9,9 +9,9 @@
 #include <cjson/cJSON.h>
 
 typedef struct act_settings {
-    double schedule_publish_interval;  /* s, > 0 */
-    double heartbeat_interval;         /* s, > 0 */
-    double preempt_grace_time;         /* s, >= 0 */
+    double schedule_publish_interval; /* s, > 0 */
+    double heartbeat_interval;        /* s, > 0 */
+    double preempt_grace_time;        /* s, >= 0 */
     char *driver_vip_identity;
     bool allow_no_lock_write;
 } act_settings;

@@ -156,13 +156,13 @@ START_TEST(test_back_to_back_and_overlap)
     /* one microsecond of overlap is a conflict, reported with the existing
      * task's slot in Python's str(datetime) form */
     act_result r = request("a3", "t4", "LOW", at(NOW), "CONFLICTS_WITH_EXISTING_SCHEDULES", DEV,
-                           "2024-03-05T10:59:59.999999+00:00", "2024-03-05T11:30:00+00:00",
-                           NULL);
+                           "2024-03-05T10:59:59.999999+00:00", "2024-03-05T11:30:00+00:00", NULL);
     ck_assert(!r.success);
     char *d = dump(r.data);
-    ck_assert_str_eq(d, "{\"a1\": {\"t1\": [[\"campus/bldg/ahu1\", \"2024-03-05 10:00:00+00:00\", "
-                        "\"2024-03-05 11:00:00+00:00\"]]}, \"a2\": {\"t3\": [[\"campus/bldg/ahu1\", "
-                        "\"2024-03-05 11:00:00+00:00\", \"2024-03-05 12:00:00+00:00\"]]}}");
+    ck_assert_str_eq(d,
+                     "{\"a1\": {\"t1\": [[\"campus/bldg/ahu1\", \"2024-03-05 10:00:00+00:00\", "
+                     "\"2024-03-05 11:00:00+00:00\"]]}, \"a2\": {\"t3\": [[\"campus/bldg/ahu1\", "
+                     "\"2024-03-05 11:00:00+00:00\", \"2024-03-05 12:00:00+00:00\"]]}}");
     free(d);
     cJSON *j = act_result_json(&r);
     ck_assert_str_eq(cJSON_GetObjectItem(j, "result")->valuestring, "FAILURE");
@@ -264,8 +264,8 @@ START_TEST(test_first_bad_slot_decides)
                            DEV, s, e, DEV, e, s, NULL);
     act_result_clear(&r);
     r = request("a1", "t1", "LOW", at(NOW),
-                "MALFORMED_REQUEST: ValueError: Invalid start and end values.", DEV, e, s, DEV,
-                s, e, DEV, s, e, NULL);
+                "MALFORMED_REQUEST: ValueError: Invalid start and end values.", DEV, e, s, DEV, s,
+                e, DEV, s, e, NULL);
     act_result_clear(&r);
     /* a slot of no length conflicts with nothing adjacent */
     request_ok("a1", "t1", "LOW", at(NOW), DEV, s, s);
@@ -325,9 +325,9 @@ END_TEST
 START_TEST(test_preemption_drops_later_slots_and_other_devices)
 {
     /* running on dev (active now) and later on dev2 */
-    act_result r = request("a1", "t1", "LOW_PREEMPT", at(NOW), "", DEV,
-                           "2024-03-05T09:00:00+00:00", "2024-03-05T12:00:00+00:00", "dev2",
-                           "2024-03-05T11:00:00+00:00", "2024-03-05T12:00:00+00:00", NULL);
+    act_result r = request("a1", "t1", "LOW_PREEMPT", at(NOW), "", DEV, "2024-03-05T09:00:00+00:00",
+                           "2024-03-05T12:00:00+00:00", "dev2", "2024-03-05T11:00:00+00:00",
+                           "2024-03-05T12:00:00+00:00", NULL);
     act_result_clear(&r);
     int64_t now = at("2024-03-05T10:00:00+00:00");
     r = request("a2", "t2", "HIGH", now, "TASK_WERE_PREEMPTED", DEV, "2024-03-05T10:30:00+00:00",
@@ -492,8 +492,8 @@ START_TEST(test_cancel)
     ck_assert_str_eq(r.info, "TASK_ID_DOES_NOT_EXIST");
     act_result_clear(&r);
     /* the id is free again once the task is over */
-    request_ok("a1", "t1", "LOW", at("2024-03-05T10:00:00+00:00"), DEV,
-               "2024-03-05T11:00:00+00:00", "2024-03-05T12:00:00+00:00");
+    request_ok("a1", "t1", "LOW", at("2024-03-05T10:00:00+00:00"), DEV, "2024-03-05T11:00:00+00:00",
+               "2024-03-05T12:00:00+00:00");
     cJSON_Delete(t1);
     cJSON_Delete(nope);
 }

@@ -70,8 +70,7 @@ static int configure(listener *l, const cJSON *cfg)
         cJSON_AddItemToArray(l->prefixes, cJSON_CreateString(prefixes->valuestring));
     } else if (cJSON_IsArray(prefixes)) {
         const cJSON *p;
-        cJSON_ArrayForEach(p, prefixes)
-        {
+        cJSON_ArrayForEach (p, prefixes) {
             if (!cJSON_IsString(p)) {
                 vt_error_set(-EINVAL, "config key \"prefixes\" must hold strings, got %s",
                              vt_json_type_name(p));
@@ -93,7 +92,8 @@ static void on_message(vt_agent *agent, const vt_pubsub_message *m, void *ctx)
         return;
     char *headers = vt_json_dump(vt_pubsub_headers(m), 0);
     char *message = vt_json_dump(vt_pubsub_body(m), VT_JSON_INDENT(1));
-    vt_log(l->level, SRC, "Peer: pubsub, Sender: %s:, Bus: %s, Topic: %s, Headers: %s, Message: \n%s",
+    vt_log(l->level, SRC,
+           "Peer: pubsub, Sender: %s:, Bus: %s, Topic: %s, Headers: %s, Message: \n%s",
            vt_pubsub_sender(m), vt_pubsub_bus(m), vt_pubsub_topic(m), headers, message);
     free(headers);
     free(message);
@@ -123,8 +123,7 @@ static void on_start(vt_agent *agent, void *ctx)
     }
     vt_query(agent, "serverkey", 10000, got_serverkey, NULL);
     const cJSON *p;
-    cJSON_ArrayForEach(p, l->prefixes)
-    {
+    cJSON_ArrayForEach (p, l->prefixes) {
         vt_pubsub_subscribe_ex(agent, p->valuestring, "", true, on_message, l);
     }
     if (l->runtime_limit > 0)

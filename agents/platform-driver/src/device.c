@@ -16,44 +16,44 @@
 /* ---- operations ---- */
 
 typedef enum {
-    OP_SCRAPE,        /* the periodic scrape: publish */
-    OP_SCRAPE_RPC,    /* scrape_all by RPC: answer */
+    OP_SCRAPE,     /* the periodic scrape: publish */
+    OP_SCRAPE_RPC, /* scrape_all by RPC: answer */
     OP_GET,
     OP_SET,
     OP_GET_MULTI,
     OP_SET_MULTI,
-    OP_REVERT,        /* revert_point / revert_device: write the targets */
-    OP_IFACE_REVERT,  /* the same by the interface's own revert */
+    OP_REVERT,       /* revert_point / revert_device: write the targets */
+    OP_IFACE_REVERT, /* the same by the interface's own revert */
     OP_HEARTBEAT,
 } op_kind;
 
 /* A write the operation makes: to a register, a value. */
 typedef struct write_item {
     drv_register *r;
-    cJSON *value;        /* owned */
+    cJSON *value; /* owned */
     int rc;
     drv_error err;
-    cJSON *result;       /* owned */
+    cJSON *result; /* owned */
 } write_item;
 
 typedef struct op {
     op_kind kind;
     drv_device *d;
-    vt_rpc_request *req;        /* deferred RPC to answer, or NULL */
-    drv_register *r;            /* OP_GET */
-    write_item *writes;         /* OP_SET, OP_SET_MULTI, OP_REVERT, OP_HEARTBEAT */
+    vt_rpc_request *req; /* deferred RPC to answer, or NULL */
+    drv_register *r;     /* OP_GET */
+    write_item *writes;  /* OP_SET, OP_SET_MULTI, OP_REVERT, OP_HEARTBEAT */
     size_t nwrites;
-    drv_register **reads;       /* OP_GET_MULTI */
+    drv_register **reads; /* OP_GET_MULTI */
     size_t nreads;
     cJSON **read_values;
     drv_error *read_errs;
     int *read_rcs;
-    cJSON *unknown;             /* OP_GET_MULTI / OP_SET_MULTI: errors for unknown points */
-    int64_t sched_us;           /* OP_SCRAPE: the planned time */
+    cJSON *unknown;   /* OP_GET_MULTI / OP_SET_MULTI: errors for unknown points */
+    int64_t sched_us; /* OP_SCRAPE: the planned time */
     /* outcome */
     int rc;
     drv_error err;
-    cJSON *value;               /* OP_GET result, or the scraped values */
+    cJSON *value; /* OP_GET result, or the scraped values */
     int64_t done_us;
     struct op *next;
 } op;
@@ -71,15 +71,15 @@ struct drv_device {
     int64_t next_us;
     vt_timer *timer;
     char *heart_beat_point;
-    int heartbeat;              /* the next value the heartbeat writes */
-    int own_flags[4];           /* per-device publish flags: -1 unset */
-    pub_flags flags;            /* in effect */
-    char *meta_json;            /* every point's meta */
-    char **point_meta;          /* each point's, by register index */
+    int heartbeat;     /* the next value the heartbeat writes */
+    int own_flags[4];  /* per-device publish flags: -1 unset */
+    pub_flags flags;   /* in effect */
+    char *meta_json;   /* every point's meta */
+    char **point_meta; /* each point's, by register index */
     char *topic_all, *topic_breadth_all;
     op *queue, *queue_tail;
-    bool busy;                  /* an operation is running */
-    bool removed;               /* stopped: freed once idle */
+    bool busy;    /* an operation is running */
+    bool removed; /* stopped: freed once idle */
 };
 
 /* ---- health ---- */
@@ -145,8 +145,8 @@ static void pub_send(drv_ctx *ctx)
         ctx->queue = p->next;
         if (!ctx->queue)
             ctx->queue_tail = NULL;
-        if (vt_pubsub_publish_json_ack(ctx->agent, p->topic, p->headers, p->message,
-                                       PUBLISH_ACK_MS, on_ack, ctx) == 0) {
+        if (vt_pubsub_publish_json_ack(ctx->agent, p->topic, p->headers, p->message, PUBLISH_ACK_MS,
+                                       on_ack, ctx) == 0) {
             ctx->inflight++;
             ctx->publishes++;
         } else {
@@ -188,8 +188,7 @@ static void publish_scrape(drv_device *d, const cJSON *values, int64_t now_us, i
     char *headers = pub_headers(now_us, sync_us);
     if (d->flags.depth || d->flags.breadth) {
         const cJSON *v;
-        cJSON_ArrayForEach(v, values)
-        {
+        cJSON_ArrayForEach (v, values) {
             drv_register *r = drv_registry_find(&d->reg, v->string);
             int idx = r ? register_index(d, r) : -1;
             if (idx < 0)
@@ -236,8 +235,8 @@ static void run_op(void *arg)
         break;
     case OP_GET_MULTI:
         for (size_t i = 0; i < o->nreads; i++)
-            o->read_rcs[i] = d->ops->get_point(d->state, o->reads[i], &o->read_values[i],
-                                               &o->read_errs[i]);
+            o->read_rcs[i] =
+                d->ops->get_point(d->state, o->reads[i], &o->read_values[i], &o->read_errs[i]);
         break;
     case OP_SET:
     case OP_SET_MULTI:
@@ -348,11 +347,14 @@ static void op_done(void *arg, bool ran)
     drv_device *d = o->d;
     if (!ran) {
         if (o->req)
-            vt_rpc_reply_raise(o->req, "builtins.RuntimeError", "the platform driver is "
-                                                                "stopping");
+            vt_rpc_reply_raise(o->req, "builtins.RuntimeError",
+                               "the platform driver is "
+                               "stopping");
     } else {
         switch (o->kind) {
-        case OP_SCRAPE: finish_scrape(o, !d->removed); break;
+        case OP_SCRAPE:
+            finish_scrape(o, !d->removed);
+            break;
         case OP_SCRAPE_RPC:
             finish_scrape(o, false);
             if (o->rc < 0) {
@@ -428,8 +430,8 @@ static void op_done(void *arg, bool ran)
                 if (w->rc == 0)
                     w->r->dirty = false;
                 else if (!single)
-                    vt_log_warning(LOG, "device %s: reverting %s failed: %s", d->path,
-                                   w->r->name, w->err.msg);
+                    vt_log_warning(LOG, "device %s: reverting %s failed: %s", d->path, w->r->name,
+                                   w->err.msg);
             }
             if (single && o->writes[0].rc < 0)
                 reply_error(o->req, &o->writes[0].err);
@@ -560,8 +562,9 @@ static void start_schedule(drv_device *d)
     d->offset_us = sched_offset_us(d->slot, d->group, d->ctx->settings.scrape_interval,
                                    d->ctx->settings.group_offset, d->interval, &wrapped);
     if (wrapped)
-        vt_log_warning(LOG, "device %s: its scrape offset passes its interval (%d s): more "
-                            "devices than fit share start times",
+        vt_log_warning(LOG,
+                       "device %s: its scrape offset passes its interval (%d s): more "
+                       "devices than fit share start times",
                        d->path, d->interval);
     if (d->timer)
         vt_agent_cancel(d->ctx->agent, d->timer);
@@ -616,16 +619,16 @@ static int parse_interval(const cJSON *v, const char *path)
             d = (double)l;
     }
     if (!(d >= 1 && d <= INT_MAX)) {
-        vt_log_warning(LOG, "device %s: interval must be a whole number of seconds >= 1: using "
-                            "60",
+        vt_log_warning(LOG,
+                       "device %s: interval must be a whole number of seconds >= 1: using "
+                       "60",
                        path);
         return 60;
     }
     return (int)d;
 }
 
-static void fail_config(drv_ctx *ctx, const char *path, const char *fmt, ...)
-    VT_PRINTF(3, 4);
+static void fail_config(drv_ctx *ctx, const char *path, const char *fmt, ...) VT_PRINTF(3, 4);
 
 static void fail_config(drv_ctx *ctx, const char *path, const char *fmt, ...)
 {
@@ -669,8 +672,7 @@ static void device_stop(drv_device *d)
         d->queue = o->next;
         if (o->req)
             vt_rpc_reply_raise(o->req, "builtins.RuntimeError",
-                               "device %s was reconfigured or removed before this ran",
-                               d->path);
+                               "device %s was reconfigured or removed before this ran", d->path);
         op_free(o);
     }
     d->queue_tail = NULL;
@@ -835,8 +837,7 @@ void drv_rpc_get_multiple(drv_device *d, vt_rpc_request *req, const cJSON *point
     o->read_errs = vt_calloc(n + 1, sizeof *o->read_errs);
     o->read_rcs = vt_calloc(n + 1, sizeof *o->read_rcs);
     const cJSON *p;
-    cJSON_ArrayForEach(p, points)
-    {
+    cJSON_ArrayForEach (p, points) {
         const char *name = cJSON_IsString(p) ? p->valuestring : "None";
         drv_register *r = drv_registry_find(&d->reg, name);
         if (r) {
@@ -858,8 +859,7 @@ void drv_rpc_set_multiple(drv_device *d, vt_rpc_request *req, const cJSON *pairs
     op *o = op_new(OP_SET_MULTI, req);
     o->unknown = cJSON_CreateObject();
     const cJSON *pair;
-    cJSON_ArrayForEach(pair, pairs)
-    {
+    cJSON_ArrayForEach (pair, pairs) {
         const cJSON *name = cJSON_GetArrayItem(pair, 0), *value = cJSON_GetArrayItem(pair, 1);
         const char *n = cJSON_IsString(name) ? name->valuestring : "None";
         drv_register *r = drv_registry_find(&d->reg, n);
@@ -937,8 +937,8 @@ void drv_heart_beat(drv_ctx *ctx)
             continue;
         drv_register *r = drv_registry_find(&d->reg, d->heart_beat_point);
         if (!r) {
-            vt_log_warning(LOG, "Failed to set heart_beat point on device %s: no point %s",
-                           d->path, d->heart_beat_point);
+            vt_log_warning(LOG, "Failed to set heart_beat point on device %s: no point %s", d->path,
+                           d->heart_beat_point);
             continue;
         }
         op *o = op_new(OP_HEARTBEAT, NULL);

@@ -16,8 +16,8 @@
 
 /* The agent's main settings (driver-framework.md §3). */
 typedef struct drv_settings {
-    double scrape_interval;       /* driver_scrape_interval, s */
-    double group_offset;          /* group_offset_interval, s */
+    double scrape_interval; /* driver_scrape_interval, s */
+    double group_offset;    /* group_offset_interval, s */
     pub_flags flags;
     int max_concurrent_publishes; /* < 1: unlimited */
 } drv_settings;
@@ -31,12 +31,12 @@ typedef struct drv_ctx {
     drv_settings settings;
     drv_workers *workers;
     sched_groups *groups;
-    vt_map *devices;              /* path -> drv_device */
+    vt_map *devices; /* path -> drv_device */
     /* publishes waiting for a slot, and those awaiting the router's count */
     struct pub_item *queue, *queue_tail;
     int inflight;
     /* health: devices whose last scrape or configuration failed */
-    vt_map *failing;              /* path -> reason (char *) */
+    vt_map *failing; /* path -> reason (char *) */
     /* counters, for the log and the benchmark */
     uint64_t scrapes, publishes, scrape_failures, skipped;
 } drv_ctx;
@@ -63,8 +63,7 @@ drv_device *drv_device_find(drv_ctx *ctx, const char *path);
 /* The RPC operations (driver-framework.md §7); each answers req itself,
  * now or when the device has done it. */
 void drv_rpc_get_point(drv_device *d, vt_rpc_request *req, const char *point);
-void drv_rpc_set_point(drv_device *d, vt_rpc_request *req, const char *point,
-                       const cJSON *value);
+void drv_rpc_set_point(drv_device *d, vt_rpc_request *req, const char *point, const cJSON *value);
 void drv_rpc_scrape_all(drv_device *d, vt_rpc_request *req);
 void drv_rpc_get_multiple(drv_device *d, vt_rpc_request *req, const cJSON *points);
 void drv_rpc_set_multiple(drv_device *d, vt_rpc_request *req, const cJSON *pairs);

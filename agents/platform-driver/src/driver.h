@@ -36,11 +36,11 @@ int drv_fail(drv_error *err, const char *type, const char *fmt, ...) VT_PRINTF(3
 
 /* One point of a device. */
 typedef struct drv_register {
-    char *name;              /* Volttron Point Name (published, RPC) */
+    char *name; /* Volttron Point Name (published, RPC) */
     char *units;
     char *description;
     bool read_only;
-    bool bit;                /* register_type "bit" (meta type "boolean") */
+    bool bit; /* register_type "bit" (meta type "boolean") */
     /* meta "type": "integer", "float", "boolean", "string" (static text) */
     const char *meta_type;
     /* Revert bookkeeping (§9.4), kept by the framework except the default,
@@ -48,7 +48,7 @@ typedef struct drv_register {
     cJSON *default_value;
     cJSON *clean_value;
     bool dirty;
-    void *iface;             /* the interface's own data for this point */
+    void *iface; /* the interface's own data for this point */
     void (*iface_free)(void *iface);
 } drv_register;
 
@@ -66,8 +66,8 @@ drv_register *drv_registry_find(const drv_registry *reg, const char *name);
 void drv_registry_clear(drv_registry *reg);
 
 typedef struct drv_iface_ops {
-    const char *type;        /* the driver_type it answers to */
-    bool blocking;           /* operations do I/O: run them on a worker thread */
+    const char *type; /* the driver_type it answers to */
+    bool blocking;    /* operations do I/O: run them on a worker thread */
     /* Parse driver_config and the registry rows (what registry_config
      * resolved to: usually an array of row objects, may be NULL) into
      * registers added to reg. Returns the interface's state, or NULL with

@@ -24,14 +24,19 @@
 
 #define LOG "platform.driver"
 
-typedef enum { T_INT, T_FLOAT, T_BOOL, T_STRING } fake_type;
+typedef enum {
+    T_INT,
+    T_FLOAT,
+    T_BOOL,
+    T_STRING
+} fake_type;
 
 typedef double (*wave_fn)(double);
 
 typedef struct fake_point {
     fake_type type;
-    cJSON *value;      /* current value */
-    wave_fn wave;      /* EKG points: the waveform, else NULL */
+    cJSON *value; /* current value */
+    wave_fn wave; /* EKG points: the waveform, else NULL */
 } fake_point;
 
 static void point_free(void *p)
@@ -85,8 +90,10 @@ static cJSON *from_text(fake_type t, const char *s)
         double d = strtod(s, &end);
         return vt_json_new_float(end == s ? 0.0 : d);
     }
-    case T_BOOL: return cJSON_CreateBool(text_true(s));
-    default: return cJSON_CreateString(s);
+    case T_BOOL:
+        return cJSON_CreateBool(text_true(s));
+    default:
+        return cJSON_CreateString(s);
     }
 }
 
@@ -100,8 +107,9 @@ static cJSON *convert(fake_type t, const cJSON *v, const char *name, drv_error *
         char *end;
         double d = strtod(v->valuestring, &end);
         if (end == v->valuestring || *end) {
-            drv_fail(err, "builtins.ValueError", "cannot set %s (type %s) to \"%s\": not a "
-                                                 "number",
+            drv_fail(err, "builtins.ValueError",
+                     "cannot set %s (type %s) to \"%s\": not a "
+                     "number",
                      name, meta_type(t), v->valuestring);
             return NULL;
         }
@@ -110,9 +118,12 @@ static cJSON *convert(fake_type t, const cJSON *v, const char *name, drv_error *
     if (cJSON_IsNumber(v) || cJSON_IsBool(v)) {
         double d = cJSON_IsNumber(v) ? v->valuedouble : cJSON_IsTrue(v);
         switch (t) {
-        case T_INT: return cJSON_CreateNumber(trunc(d));
-        case T_FLOAT: return vt_json_new_float(d);
-        case T_BOOL: return cJSON_CreateBool(d != 0);
+        case T_INT:
+            return cJSON_CreateNumber(trunc(d));
+        case T_FLOAT:
+            return vt_json_new_float(d);
+        case T_BOOL:
+            return cJSON_CreateBool(d != 0);
         default: {
             char *text = vt_json_dump(v, 0);
             cJSON *s = cJSON_CreateString(text);
@@ -130,9 +141,9 @@ static const struct {
     const char *name;
     wave_fn fn;
 } waves[] = {
-    {"acos", acos}, {"acosh", acosh}, {"asin", asin}, {"asinh", asinh}, {"atan", atan},
-    {"atanh", atanh}, {"sin", sin}, {"sinh", sinh}, {"sqrt", sqrt}, {"tan", tan},
-    {"tanh", tanh},
+    {"acos", acos}, {"acosh", acosh}, {"asin", asin}, {"asinh", asinh},
+    {"atan", atan}, {"atanh", atanh}, {"sin", sin},   {"sinh", sinh},
+    {"sqrt", sqrt}, {"tan", tan},     {"tanh", tanh},
 };
 
 static wave_fn wave_named(const char *name, const char *point)
@@ -142,8 +153,7 @@ static wave_fn wave_named(const char *name, const char *point)
             return waves[i].fn;
     /* 9.0.4 also takes "atan2", which needs two arguments: sin, as for any
      * other unknown name */
-    vt_log_error(LOG, "fake point %s: unknown waveform \"%s\", using sin", point,
-                 name ? name : "");
+    vt_log_error(LOG, "fake point %s: unknown waveform \"%s\", using sin", point, name ? name : "");
     return sin;
 }
 
@@ -160,7 +170,7 @@ static cJSON *current(const fake_point *fp)
     if (!fp->wave)
         return cJSON_Duplicate(fp->value, 1);
     double v = wave_now(fp->wave);
-    return fp->type == T_INT ? cJSON_CreateNumber(trunc(v))
+    return fp->type == T_INT     ? cJSON_CreateNumber(trunc(v))
            : fp->type == T_FLOAT ? vt_json_new_float(v)
                                  : from_text(fp->type, "0");
 }
@@ -170,28 +180,27 @@ static void *configure(const cJSON *driver_config, const cJSON *registry, drv_re
 {
     (void)driver_config;
     if (!cJSON_IsArray(registry)) {
-        drv_fail(err, DRV_INTERFACE_ERROR, "registry_config must be a list of rows (a CSV "
-                                           "stored in the config store), got %s",
+        drv_fail(err, DRV_INTERFACE_ERROR,
+                 "registry_config must be a list of rows (a CSV "
+                 "stored in the config store), got %s",
                  vt_json_type_name(registry));
         return NULL;
     }
     const cJSON *row;
     int n = 0;
-    cJSON_ArrayForEach(row, registry)
-    {
+    cJSON_ArrayForEach (row, registry) {
         n++;
         const char *point = cell(row, "Point Name");
         if (!point || !*point)
             continue; /* rows without a point name are skipped, as in 9.0.4 */
         const char *name = cell(row, "Volttron Point Name");
         if (!name || !*name) {
-            drv_fail(err, DRV_INTERFACE_ERROR, "registry row %d (%s): no Volttron Point Name",
-                     n, point);
+            drv_fail(err, DRV_INTERFACE_ERROR, "registry row %d (%s): no Volttron Point Name", n,
+                     point);
             return NULL;
         }
         if (drv_registry_find(reg, name)) {
-            drv_fail(err, DRV_INTERFACE_ERROR, "registry row %d: point %s is there twice", n,
-                     name);
+            drv_fail(err, DRV_INTERFACE_ERROR, "registry row %d: point %s is there twice", n, name);
             return NULL;
         }
         const char *writable = cell(row, "Writable");
@@ -226,8 +235,9 @@ static void *configure(const cJSON *driver_config, const cJSON *registry, drv_re
         }
     }
     if (!reg->n) {
-        drv_fail(err, DRV_INTERFACE_ERROR, "the registry has no points (is it a CSV with a "
-                                           "\"Point Name\" column?)");
+        drv_fail(err, DRV_INTERFACE_ERROR,
+                 "the registry has no points (is it a CSV with a "
+                 "\"Point Name\" column?)");
         return NULL;
     }
     /* the points hold everything; the state is a token */

@@ -89,18 +89,24 @@
 #define VALUE_ERROR "builtins.ValueError"
 
 /* The tables, in scrape order. */
-typedef enum { MB_IR, MB_HR, MB_DI, MB_CO, MB_NTABLES } mb_table;
+typedef enum {
+    MB_IR,
+    MB_HR,
+    MB_DI,
+    MB_CO,
+    MB_NTABLES
+} mb_table;
 
-static const char *const table_names[MB_NTABLES] = {
-    "input registers", "holding registers", "discrete inputs", "coils"};
+static const char *const table_names[MB_NTABLES] = {"input registers", "holding registers",
+                                                    "discrete inputs", "coils"};
 
 typedef struct mb_point {
     mb_table table;
     int address;
-    int count;      /* registers (1 for a bit) */
-    char code;      /* struct code; 0 for BOOL */
-    bool little;    /* byte order of the value */
-    bool mixed;     /* Mixed Endian: word order reversed */
+    int count;                /* registers (1 for a bit) */
+    char code;                /* struct code; 0 for BOOL */
+    bool little;              /* byte order of the value */
+    bool mixed;               /* Mixed Endian: word order reversed */
     char format[MB_CELL_MAX]; /* the Modbus Register cell, for messages */
 } mb_point;
 
@@ -144,7 +150,11 @@ static const char *cell(const cJSON *row, const char *column, char *buf, size_t 
 
 /* ---- numbers as Python's int() and float() read them --------------------- */
 
-typedef enum { NUM_OK, NUM_BAD, NUM_BIG } num_status;
+typedef enum {
+    NUM_OK,
+    NUM_BAD,
+    NUM_BIG
+} num_status;
 
 /* An integer: optional whitespace, sign, decimal digits (underscores
  * between digits allowed), whitespace. Magnitude and sign apart, so the
@@ -246,16 +256,23 @@ static bool parse_format(const char *text, mb_point *p)
         return false;
     int size;
     switch (*s) {
-    case 'h': case 'H': case 'e':
+    case 'h':
+    case 'H':
+    case 'e':
         size = 2;
         break;
-    case 'i': case 'I': case 'f':
+    case 'i':
+    case 'I':
+    case 'f':
         size = 4;
         break;
-    case 'l': case 'L':
+    case 'l':
+    case 'L':
         size = native_size ? (int)sizeof(long) : 4;
         break;
-    case 'q': case 'Q': case 'd':
+    case 'q':
+    case 'Q':
+    case 'd':
         size = 8;
         break;
     default:
@@ -415,8 +432,8 @@ static int convert_value(const mb_point *p, const char *name, const cJSON *value
         } else {
             char *text = vt_json_dump(value, 0);
             drv_fail(err, VALUE_ERROR,
-                     "cannot write %s to point %s (BOOL): expected a boolean or a number",
-                     text, name);
+                     "cannot write %s to point %s (BOOL): expected a boolean or a number", text,
+                     name);
             free(text);
             return -1;
         }
@@ -542,8 +559,7 @@ static cJSON *default_of(const mb_point *p, const char *name, const char *text)
             return cJSON_CreateTrue();
         if (st == NUM_OK)
             return cJSON_CreateBool(mag != 0);
-        return cJSON_CreateBool(tolower((unsigned char)text[0]) == 't' ||
-                                !strcasecmp(text, "on"));
+        return cJSON_CreateBool(tolower((unsigned char)text[0]) == 't' || !strcasecmp(text, "on"));
     }
     if (strchr("efd", p->code)) {
         double d;
@@ -558,8 +574,10 @@ static cJSON *default_of(const mb_point *p, const char *name, const char *text)
         if (fits)
             return neg ? cJSON_CreateNumber(-(double)mag) : cJSON_CreateNumber((double)mag);
     }
-    vt_log_warning(LOG, "modbus point %s: Default Value \"%s\" is not a valid %s value (%s): "
-                        "no default", name, text, meta_type_of(p), p->format);
+    vt_log_warning(LOG,
+                   "modbus point %s: Default Value \"%s\" is not a valid %s value (%s): "
+                   "no default",
+                   name, text, meta_type_of(p), p->format);
     return NULL;
 }
 
@@ -572,14 +590,15 @@ static void *fail_configure(drv_registry *reg, mb_state *s)
     return NULL;
 }
 
-static void *modbus_configure(const cJSON *driver_config, const cJSON *registry,
-                              drv_registry *reg, drv_error *err)
+static void *modbus_configure(const cJSON *driver_config, const cJSON *registry, drv_registry *reg,
+                              drv_error *err)
 {
     const cJSON *addr = cJSON_GetObjectItemCaseSensitive(driver_config, "device_address");
     if (!cJSON_IsString(addr) || !addr->valuestring[0]) {
         drv_fail(err, DRV_INTERFACE_ERROR,
                  "modbus driver_config: \"device_address\" (the device's IP address or host "
-                 "name) is %s", addr ? "not a non-empty string" : "missing");
+                 "name) is %s",
+                 addr ? "not a non-empty string" : "missing");
         return NULL;
     }
     long port = 502, slave_id = 0;
@@ -599,7 +618,8 @@ static void *modbus_configure(const cJSON *driver_config, const cJSON *registry,
     if (!cJSON_IsArray(registry)) {
         drv_fail(err, DRV_INTERFACE_ERROR,
                  "modbus registry_config must be a list of rows (a CSV stored in the config "
-                 "store), got %s", vt_json_type_name(registry));
+                 "store), got %s",
+                 vt_json_type_name(registry));
         return NULL;
     }
     mb_state *s = vt_calloc(1, sizeof *s);
@@ -612,8 +632,7 @@ static void *modbus_configure(const cJSON *driver_config, const cJSON *registry,
                                            "Writable", "Point Address"};
     const cJSON *row;
     int n = 0;
-    cJSON_ArrayForEach(row, registry)
-    {
+    cJSON_ArrayForEach (row, registry) {
         n++;
         char name[256], units[256], format[MB_CELL_MAX], writable[MB_CELL_MAX],
             address[MB_CELL_MAX], buf[256];
@@ -629,8 +648,8 @@ static void *modbus_configure(const cJSON *driver_config, const cJSON *registry,
             if (!cell(row, required[i], texts[i], sizes[i])) {
                 if (point && *point)
                     drv_fail(err, DRV_INTERFACE_ERROR,
-                             "modbus registry row %d (point %s): missing column \"%s\"", n,
-                             point, required[i]);
+                             "modbus registry row %d (point %s): missing column \"%s\"", n, point,
+                             required[i]);
                 else
                     drv_fail(err, DRV_INTERFACE_ERROR,
                              "modbus registry row %d: missing column \"%s\"", n, required[i]);
@@ -640,13 +659,13 @@ static void *modbus_configure(const cJSON *driver_config, const cJSON *registry,
         if (!name[0])
             continue; /* no point name: skipped, as in 9.0.4 */
         if (!address[0]) {
-            vt_log_warning(LOG, "modbus registry row %d (point %s): no Point Address: skipped",
-                           n, name);
+            vt_log_warning(LOG, "modbus registry row %d (point %s): no Point Address: skipped", n,
+                           name);
             continue;
         }
         if (drv_registry_find(reg, name)) {
-            drv_fail(err, DRV_INTERFACE_ERROR, "modbus registry row %d: point %s is there twice",
-                     n, name);
+            drv_fail(err, DRV_INTERFACE_ERROR, "modbus registry row %d: point %s is there twice", n,
+                     name);
             return fail_configure(reg, s);
         }
         mb_point pt = {0};
@@ -654,7 +673,8 @@ static void *modbus_configure(const cJSON *driver_config, const cJSON *registry,
             drv_fail(err, DRV_INTERFACE_ERROR,
                      "modbus registry row %d (point %s): unsupported Modbus Register \"%s\" "
                      "(BOOL, or a struct format for one value: h H i I l L q Q e f d, with an "
-                     "optional byte order > < ! = @)", n, name, format);
+                     "optional byte order > < ! = @)",
+                     n, name, format);
             return fail_configure(reg, s);
         }
         bool neg;
@@ -805,8 +825,8 @@ static int modbus_set_point(void *state, drv_register *r, const cJSON *value, cJ
         mb_close(ctx);
     }
     if (!*result)
-        return drv_fail(err, OS_ERROR, "Error encountered trying to write to point %s: %s",
-                        r->name, detail);
+        return drv_fail(err, OS_ERROR, "Error encountered trying to write to point %s: %s", r->name,
+                        detail);
     return 0;
 }
 

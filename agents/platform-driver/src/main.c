@@ -133,14 +133,14 @@ static const char *str_arg(vt_rpc_request *req, int pos, const char *name)
 static drv_device *device_arg(vt_rpc_request *req, const char *const *params, size_t nparams)
 {
     const cJSON *kw;
-    cJSON_ArrayForEach(kw, vt_rpc_kwargs(req))
-    {
+    cJSON_ArrayForEach (kw, vt_rpc_kwargs(req)) {
         bool known = false;
         for (size_t i = 0; i < nparams; i++)
             known = known || strcmp(kw->string, params[i]) == 0;
         if (!known) {
-            vt_rpc_raise(req, "builtins.TypeError", "%s() got an unexpected keyword argument "
-                                                    "'%s'",
+            vt_rpc_raise(req, "builtins.TypeError",
+                         "%s() got an unexpected keyword argument "
+                         "'%s'",
                          vt_rpc_method_name(req), kw->string);
             return NULL;
         }

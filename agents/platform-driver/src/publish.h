@@ -12,10 +12,10 @@
 #include "driver.h"
 
 typedef struct pub_flags {
-    bool depth_all;      /* devices/P/all (default on) */
-    bool breadth_all;    /* devices/all/pn/.../p1 */
-    bool depth;          /* devices/P/<point> */
-    bool breadth;        /* devices/<point>/pn/.../p1 */
+    bool depth_all;   /* devices/P/all (default on) */
+    bool breadth_all; /* devices/all/pn/.../p1 */
+    bool depth;       /* devices/P/<point> */
+    bool breadth;     /* devices/<point>/pn/.../p1 */
 } pub_flags;
 
 /* devices/<path>/<leaf>. Caller frees. */

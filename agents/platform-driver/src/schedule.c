@@ -42,8 +42,8 @@ int64_t sched_next_us(int64_t prev_us, int64_t now_us, int interval_s, int64_t o
 
 typedef struct group {
     int id;
-    int next;         /* slots handed out so far */
-    int *freed;       /* returned slots */
+    int next;   /* slots handed out so far */
+    int *freed; /* returned slots */
     size_t nfreed, capfreed;
 } group;
 

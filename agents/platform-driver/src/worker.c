@@ -22,10 +22,10 @@ struct drv_workers {
     vt_loop *loop;
     pthread_mutex_t lock;
     pthread_cond_t more;
-    job *queue, *queue_tail;     /* to run */
+    job *queue, *queue_tail;       /* to run */
     job *finished, *finished_tail; /* to deliver on the loop */
     bool stopping;
-    int efd;                     /* eventfd: finished jobs waiting */
+    int efd; /* eventfd: finished jobs waiting */
     pthread_t *threads;
     int nthreads;
     atomic_size_t pending;

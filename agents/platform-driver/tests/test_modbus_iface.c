@@ -39,12 +39,12 @@ static int failures;
 static const char *server_bin;
 static char tmpdir[64];
 
-#define CHECK(cond)                                                                           \
-    do {                                                                                      \
-        if (!(cond)) {                                                                        \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);          \
-            failures++;                                                                       \
-        }                                                                                     \
+#define CHECK(cond)                                                                                \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);               \
+            failures++;                                                                            \
+        }                                                                                          \
     } while (0)
 
 #define CHECK_STR(got, want) check_str(__FILE__, __LINE__, #got, got, want)
@@ -234,10 +234,10 @@ static cJSON *rows_json(const row *rows, size_t n)
     for (size_t i = 0; i < n; i++) {
         cJSON *o = cJSON_CreateObject();
         const row *r = &rows[i];
-        const char *keys[] = {"Volttron Point Name", "Units", "Modbus Register", "Writable",
-                              "Point Address", "Default Value", "Mixed Endian", "Notes"};
-        const char *vals[] = {r->name, r->units, r->reg, r->writable,
-                              r->address, r->def, r->mixed, r->notes};
+        const char *keys[] = {"Volttron Point Name", "Units",         "Modbus Register", "Writable",
+                              "Point Address",       "Default Value", "Mixed Endian",    "Notes"};
+        const char *vals[] = {r->name,    r->units, r->reg,   r->writable,
+                              r->address, r->def,   r->mixed, r->notes};
         for (size_t k = 0; k < 8; k++)
             if (vals[k])
                 cJSON_AddStringToObject(o, keys[k], vals[k]);
@@ -344,10 +344,30 @@ static char *set(device *d, const char *name, const char *json)
     return out;
 }
 
-#define CHECK_SCRAPE(d, want) do { char *got_ = scrape(d); CHECK_STR(got_, want); free(got_); } while (0)
-#define CHECK_GET(d, p, want) do { char *got_ = get(d, p); CHECK_STR(got_, want); free(got_); } while (0)
-#define CHECK_SET(d, p, v, want) do { char *got_ = set(d, p, v); CHECK_STR(got_, want); free(got_); } while (0)
-#define CHECK_LOG(s, want) do { char *got_ = take_log(s); CHECK_STR(got_, want); free(got_); } while (0)
+#define CHECK_SCRAPE(d, want)                                                                      \
+    do {                                                                                           \
+        char *got_ = scrape(d);                                                                    \
+        CHECK_STR(got_, want);                                                                     \
+        free(got_);                                                                                \
+    } while (0)
+#define CHECK_GET(d, p, want)                                                                      \
+    do {                                                                                           \
+        char *got_ = get(d, p);                                                                    \
+        CHECK_STR(got_, want);                                                                     \
+        free(got_);                                                                                \
+    } while (0)
+#define CHECK_SET(d, p, v, want)                                                                   \
+    do {                                                                                           \
+        char *got_ = set(d, p, v);                                                                 \
+        CHECK_STR(got_, want);                                                                     \
+        free(got_);                                                                                \
+    } while (0)
+#define CHECK_LOG(s, want)                                                                         \
+    do {                                                                                           \
+        char *got_ = take_log(s);                                                                  \
+        CHECK_STR(got_, want);                                                                     \
+        free(got_);                                                                                \
+    } while (0)
 
 /* ---- every register type -------------------------------------------------- */
 
@@ -408,21 +428,20 @@ static const char *type_init(void)
              "hr 10 0x001f 0xffff 0xffff 0xffff 0x7bff\n"
              "di 7 1 0\n"
              "co 5 1 0\n",
-             native_words(&h, sizeof h), native_words(&i, sizeof i),
-             native_words(&l, sizeof l));
+             native_words(&h, sizeof h), native_words(&i, sizeof i), native_words(&l, sizeof l));
     return text;
 }
 
-#define TYPES_SCRAPED                                                                         \
-    "{\"ir_f_big\": 72.5, \"ir_f_little\": 72.5, \"ir_f_mixed\": -0.25, \"ir_H\": 65000, "     \
-    "\"ir_h_neg\": -1234, \"ir_h_little\": -1234, \"ir_h_native\": -1234, "                   \
-    "\"ir_l\": -100000, \"ir_l_mixed\": -100000, \"ir_I\": 4000000000, "                      \
-    "\"ir_q\": -1234567890123, \"ir_q_mixed\": 1234567890123, \"ir_d\": 3.14159, "             \
-    "\"ir_d_little\": -25000000000.0, \"ir_e\": 1.5, "                                        \
-    "\"ir_e_little\": -0.00010001659393310547, \"ir_i_eq\": -2, \"ir_l_native\": -5, "        \
-    "\"ir_L_std\": 7, \"ir_excl\": 513, "                                                     \
-    "\"hr_f\": 21.0, \"hr_h\": -7, \"hr_d_mixed\": 0.001, \"hr_Q\": 9007199254740991, "        \
-    "\"hr_e\": 65504.0, \"hr_bad_default\": 0, "                                              \
+#define TYPES_SCRAPED                                                                              \
+    "{\"ir_f_big\": 72.5, \"ir_f_little\": 72.5, \"ir_f_mixed\": -0.25, \"ir_H\": 65000, "         \
+    "\"ir_h_neg\": -1234, \"ir_h_little\": -1234, \"ir_h_native\": -1234, "                        \
+    "\"ir_l\": -100000, \"ir_l_mixed\": -100000, \"ir_I\": 4000000000, "                           \
+    "\"ir_q\": -1234567890123, \"ir_q_mixed\": 1234567890123, \"ir_d\": 3.14159, "                 \
+    "\"ir_d_little\": -25000000000.0, \"ir_e\": 1.5, "                                             \
+    "\"ir_e_little\": -0.00010001659393310547, \"ir_i_eq\": -2, \"ir_l_native\": -5, "             \
+    "\"ir_L_std\": 7, \"ir_excl\": 513, "                                                          \
+    "\"hr_f\": 21.0, \"hr_h\": -7, \"hr_d_mixed\": 0.001, \"hr_Q\": 9007199254740991, "            \
+    "\"hr_e\": 65504.0, \"hr_bad_default\": 0, "                                                   \
     "\"di_on\": true, \"di_off\": false, \"co_on\": true, \"co_off\": false}"
 
 static char *dump_or_null(const cJSON *v)
@@ -430,11 +449,11 @@ static char *dump_or_null(const cJSON *v)
     return v ? vt_json_dump(v, 0) : strdup("(none)");
 }
 
-#define CHECK_DEFAULT(d, p, want)                                                             \
-    do {                                                                                      \
-        char *got_ = dump_or_null(point(d, p)->default_value);                                 \
-        CHECK_STR(got_, want);                                                                \
-        free(got_);                                                                           \
+#define CHECK_DEFAULT(d, p, want)                                                                  \
+    do {                                                                                           \
+        char *got_ = dump_or_null(point(d, p)->default_value);                                     \
+        CHECK_STR(got_, want);                                                                     \
+        free(got_);                                                                                \
     } while (0)
 
 static void test_types(void)
@@ -592,7 +611,8 @@ static void test_types(void)
     CHECK_GET(&d, "co_on", "null");
     char *got = scrape(&d);
     CHECK_STR(got, fmt("ERROR " DRV_INTERFACE_ERROR ": Failed to scrape device at 127.0.0.1:%d "
-                       "ID: 0Connection refused", s.port));
+                       "ID: 0Connection refused",
+                       s.port));
     free(got);
     CHECK_SET(&d, "hr_h", "1",
               "ERROR builtins.OSError: Error encountered trying to write to point hr_h: "
@@ -616,7 +636,9 @@ static void test_ranges(void)
     /* 130 contiguous holding registers (read as 100 + 30), input
      * registers with adjacent, gapped, overlapping and shared addresses,
      * discrete inputs with a gap, a coil; points listed out of order. */
-    enum { NHR = 130 };
+    enum {
+        NHR = 130
+    };
     row rows[NHR + 16];
     char names[NHR][16], addrs[NHR][16];
     size_t n = 0;
@@ -641,8 +663,7 @@ static void test_ranges(void)
     char init[8192] = "ir 0 0x4291 0x0000 2 3 4 5\nir 10 0x3ff0 0 0 0\nir 20 0xffff\n"
                       "di 0 1 0 0 1\nco 0 1\n";
     for (int i = 0; i < NHR; i++)
-        snprintf(init + strlen(init), sizeof init - strlen(init), "hr %d %d\n", 100 + i,
-                 3 * i);
+        snprintf(init + strlen(init), sizeof init - strlen(init), "hr %d %d\n", 100 + i, 3 * i);
     server s;
     if (!server_start(&s, "ranges", 0, init)) {
         failures++;
@@ -659,8 +680,7 @@ static void test_ranges(void)
                       "\"ir_ov_d\": 1.0, \"ir_ov_h\": 0, \"ir_same_b\": -1, "
                       "\"ir_same_a\": 65535";
     for (int i = 0; i < NHR; i++)
-        snprintf(want + strlen(want), sizeof want - strlen(want), ", \"hr%d\": %d", 100 + i,
-                 3 * i);
+        snprintf(want + strlen(want), sizeof want - strlen(want), ", \"hr%d\": %d", 100 + i, 3 * i);
     strcat(want, ", \"di0\": true, \"di1\": false, \"di3\": true, \"co0\": true}");
     CHECK_SCRAPE(&d, want);
     /* the unit id is slave_id; at most 100 per request */
@@ -679,7 +699,8 @@ static void test_ranges(void)
         char *got = scrape(&bad);
         CHECK_STR(got, fmt("ERROR " DRV_INTERFACE_ERROR ": Failed to scrape device at "
                            "127.0.0.1:%d ID: 17Illegal data address (reading input registers "
-                           "10000-10000)", s.port));
+                           "10000-10000)",
+                           s.port));
         free(got);
         CHECK_GET(&bad, "far", "null");
         device_free(&bad);
@@ -715,7 +736,8 @@ static void test_silent_device(void)
     CHECK_GET(&d, "x", "null");
     char *got = scrape(&d);
     CHECK_HAS(got, fmt("ERROR " DRV_INTERFACE_ERROR ": Failed to scrape device at 127.0.0.1:%d "
-                       "ID: 0", port));
+                       "ID: 0",
+                       port));
     free(got);
     got = set(&d, "x", "1");
     CHECK_HAS(got, "ERROR builtins.OSError: Error encountered trying to write to point x: ");
@@ -738,8 +760,8 @@ static void expect_config_error(int line, cJSON *config, cJSON *registry, const 
     drv_error err = {0};
     void *state = ops->configure(config, registry, &reg, &err);
     if (state) {
-        fprintf(stderr, "%s:%d: configure succeeded, expected an error with \"%s\"\n",
-                __FILE__, line, want1);
+        fprintf(stderr, "%s:%d: configure succeeded, expected an error with \"%s\"\n", __FILE__,
+                line, want1);
         failures++;
         ops->destroy(state);
     } else {
@@ -757,7 +779,7 @@ static void expect_config_error(int line, cJSON *config, cJSON *registry, const 
     cJSON_Delete(registry);
 }
 
-#define CONFIG_ERROR(config, rows, w1, w2)                                                    \
+#define CONFIG_ERROR(config, rows, w1, w2)                                                         \
     expect_config_error(__LINE__, config, rows_json(rows, sizeof rows / sizeof rows[0]), w1, w2)
 
 static void test_config_errors(void)
@@ -786,14 +808,12 @@ static void test_config_errors(void)
     row no_writable[] = {{"p", "", ">H", NULL, "4", NULL, NULL, NULL}};
     CONFIG_ERROR(dconf("127.0.0.1", -1, -1), no_writable, "missing column \"Writable\"", NULL);
     row no_address[] = {{"p", "", ">H", "TRUE", NULL, NULL, NULL, NULL}};
-    CONFIG_ERROR(dconf("127.0.0.1", -1, -1), no_address, "missing column \"Point Address\"",
-                 NULL);
+    CONFIG_ERROR(dconf("127.0.0.1", -1, -1), no_address, "missing column \"Point Address\"", NULL);
 
     const char *bad_formats[] = {"<s", "?", ">2h", "x", "", ">", "hh", "B", ">c", "float", "n"};
     for (size_t i = 0; i < sizeof bad_formats / sizeof bad_formats[0]; i++) {
         row bad[] = {good[0], {"odd", "", bad_formats[i], "FALSE", "4", NULL, NULL, NULL}};
-        CONFIG_ERROR(dconf("127.0.0.1", -1, -1), bad, "odd",
-                     fmt("\"%s\"", bad_formats[i]));
+        CONFIG_ERROR(dconf("127.0.0.1", -1, -1), bad, "odd", fmt("\"%s\"", bad_formats[i]));
     }
     row bad_address[] = {{"p", "", ">H", "TRUE", "4x", NULL, NULL, NULL}};
     CONFIG_ERROR(dconf("127.0.0.1", -1, -1), bad_address, "Point Address", "\"4x\"");

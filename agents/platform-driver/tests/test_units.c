@@ -113,20 +113,21 @@ static cJSON *rows(const char *json)
     return r;
 }
 
-#define ROW(p, v, u, w, s, t) \
-    "{\"Point Name\": \"" p "\", \"Volttron Point Name\": \"" v "\", \"Units\": \"" u \
+#define ROW(p, v, u, w, s, t)                                                                      \
+    "{\"Point Name\": \"" p "\", \"Volttron Point Name\": \"" v "\", \"Units\": \"" u              \
     "\", \"Writable\": \"" w "\", \"Starting Value\": \"" s "\", \"Type\": \"" t "\"}"
 
 START_TEST(test_fake_points)
 {
     const drv_iface_ops *ops = drv_interface("fakedriver");
     ck_assert_ptr_nonnull(ops);
-    cJSON *reg_rows = rows("[" ROW("Temp", "Temperature", "degF", "FALSE", "72.5", "float") ","
-                           ROW("Set", "SetPoint", "degF", "TRUE", "70", "int") ","
-                           ROW("Fan", "FanOn", "On/Off", "true", "FALSE", "bool") ","
-                           ROW("Mode", "Mode", "", "TRUE", "auto", "string") ","
-                           ROW("", "Skipped", "", "TRUE", "1", "int") ","
-                           ROW("EKG", "Wave", "", "FALSE", "sin", "float") "]");
+    cJSON *reg_rows = rows("[" ROW("Temp", "Temperature", "degF", "FALSE", "72.5", "float") "," ROW(
+        "Set", "SetPoint", "degF", "TRUE", "70",
+        "int") "," ROW("Fan", "FanOn", "On/Off", "true", "FALSE",
+                       "bool") "," ROW("Mode", "Mode", "", "TRUE", "auto",
+                                       "string") "," ROW("", "Skipped", "", "TRUE", "1",
+                                                         "int") "," ROW("EKG", "Wave", "", "FALSE",
+                                                                        "sin", "float") "]");
     drv_registry reg = {0};
     drv_error err = {0};
     cJSON *dc = cJSON_CreateObject();
@@ -152,19 +153,19 @@ START_TEST(test_fake_points)
     /* writes convert to the point's type */
     cJSON *result = NULL;
     cJSON *in = cJSON_CreateString("68.9");
-    ck_assert_int_eq(ops->set_point(state, drv_registry_find(&reg, "SetPoint"), in, &result,
-                                    &err), 0);
+    ck_assert_int_eq(ops->set_point(state, drv_registry_find(&reg, "SetPoint"), in, &result, &err),
+                     0);
     ck_assert_int_eq(result->valueint, 68);
     cJSON_Delete(result);
     cJSON_Delete(in);
     in = cJSON_CreateObject();
-    ck_assert_int_eq(ops->set_point(state, drv_registry_find(&reg, "SetPoint"), in, &result,
-                                    &err), -1);
+    ck_assert_int_eq(ops->set_point(state, drv_registry_find(&reg, "SetPoint"), in, &result, &err),
+                     -1);
     ck_assert_str_eq(err.type, "builtins.ValueError");
     cJSON_Delete(in);
     in = cJSON_CreateNumber(1);
-    ck_assert_int_eq(ops->set_point(state, drv_registry_find(&reg, "Temperature"), in, &result,
-                                    &err), -1);
+    ck_assert_int_eq(
+        ops->set_point(state, drv_registry_find(&reg, "Temperature"), in, &result, &err), -1);
     ck_assert_str_eq(err.type, "builtins.RuntimeError");
     ck_assert_str_eq(err.msg, "Trying to write to a point configured read only: Temperature");
     /* the starting value is the revert default */

@@ -29,8 +29,7 @@ static bool is_host_char(char c)
 
 static bool is_ipv6_char(char c)
 {
-    return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == ':' ||
-           c == '.';
+    return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == ':' || c == '.';
 }
 
 int vcfg_port_parse(const char *text)
@@ -120,7 +119,7 @@ int vcfg_try_bind(const char *host, int port)
     struct addrinfo hints = {.ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE};
     char *name = NULL;
     if (strcmp(host, "*") == 0) {
-        hints.ai_family = AF_INET;   /* ZeroMQ's "*" without IPv6 */
+        hints.ai_family = AF_INET; /* ZeroMQ's "*" without IPv6 */
     } else if (host[0] == '[') {
         name = vt_strndup(host + 1, strlen(host) - 2);
         hints.ai_family = AF_INET6;
@@ -141,8 +140,7 @@ int vcfg_try_bind(const char *host, int port)
         int on = 1;
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
         if (bind(fd, ai->ai_addr, ai->ai_addrlen) < 0 || listen(fd, 1) < 0)
-            rc = vt_error_set(-errno, "cannot bind tcp://%s:%d: %s", host, port,
-                              strerror(errno));
+            rc = vt_error_set(-errno, "cannot bind tcp://%s:%d: %s", host, port, strerror(errno));
         close(fd);
     }
     freeaddrinfo(ai);

@@ -6,9 +6,9 @@
 #include <stdbool.h>
 
 typedef struct vcfg_url {
-    char *scheme;   /* lower-case */
-    char *host;     /* as written; an IPv6 address keeps its brackets */
-    int port;       /* -1 when absent */
+    char *scheme; /* lower-case */
+    char *host;   /* as written; an IPv6 address keeps its brackets */
+    int port;     /* -1 when absent */
 } vcfg_url;
 
 /* Parse "scheme://host[:port]" with optional trailing slashes and nothing

@@ -27,28 +27,32 @@
 #define MAX_ARGS 16
 
 static const vcfg_agent catalog[VCFG_AGENT_COUNT] = {
-    [VCFG_HISTORIAN] = {
-        .name = "platform_historian",
-        .question = "Would you like to install a platform historian?",
-        .package = "sqlitehistorian",
-        .identity = "platform.historian",
-        .config = "{\"connection\": {\"type\": \"sqlite\", \"params\": "
-                  "{\"database\": \"platform.historian.sqlite\"}}}",
-    },
-    [VCFG_DRIVER] = {
-        .name = "platform_driver",
-        .question = "Would you like to install a platform driver?",
-        .package = "platformdriver",
-        .identity = "platform.driver",
-        .config = "{}",
-    },
-    [VCFG_LISTENER] = {
-        .name = "listener",
-        .question = "Would you like to install a listener agent?",
-        .package = "listeneragent",
-        .identity = NULL,
-        .config = "{\"agentid\": \"listener1\", \"message\": \"hello\", \"log-level\": \"INFO\"}",
-    },
+    [VCFG_HISTORIAN] =
+        {
+            .name = "platform_historian",
+            .question = "Would you like to install a platform historian?",
+            .package = "sqlitehistorian",
+            .identity = "platform.historian",
+            .config = "{\"connection\": {\"type\": \"sqlite\", \"params\": "
+                      "{\"database\": \"platform.historian.sqlite\"}}}",
+        },
+    [VCFG_DRIVER] =
+        {
+            .name = "platform_driver",
+            .question = "Would you like to install a platform driver?",
+            .package = "platformdriver",
+            .identity = "platform.driver",
+            .config = "{}",
+        },
+    [VCFG_LISTENER] =
+        {
+            .name = "listener",
+            .question = "Would you like to install a listener agent?",
+            .package = "listeneragent",
+            .identity = NULL,
+            .config =
+                "{\"agentid\": \"listener1\", \"message\": \"hello\", \"log-level\": \"INFO\"}",
+        },
 };
 
 /* The fake device stored in platform.driver's configuration store: a
@@ -119,7 +123,7 @@ typedef struct installer {
     char *vctl;
     bool allow_root;
     FILE *out;
-    char *tmp;   /* private directory for the files handed to vctl */
+    char *tmp; /* private directory for the files handed to vctl */
 } installer;
 
 /* "vctl [--allow-root] <args...>" (NULL-terminated). On failure print
@@ -213,8 +217,8 @@ static int install_one(installer *in, const vcfg_plan *plan, vcfg_agent_id id)
         rc = vctl(in, failure, "install", a->package, "--tag", a->name, "--vip-identity",
                   a->identity, "--agent-config", config, "--force", (char *)NULL);
     else
-        rc = vctl(in, failure, "install", a->package, "--tag", a->name, "--agent-config",
-                  config, "--force", (char *)NULL);
+        rc = vctl(in, failure, "install", a->package, "--tag", a->name, "--agent-config", config,
+                  "--force", (char *)NULL);
     free(config);
     if (rc < 0)
         return -1;
@@ -233,8 +237,7 @@ static char *make_temp_dir(void)
     const char *base = getenv("TMPDIR");
     char *tmpl = vt_asprintf("%s/vcfg.XXXXXX", base && *base ? base : "/tmp");
     if (!mkdtemp(tmpl)) {
-        vt_error_set(-errno, "cannot create a temporary directory %s: %s", tmpl,
-                     strerror(errno));
+        vt_error_set(-errno, "cannot create a temporary directory %s: %s", tmpl, strerror(errno));
         free(tmpl);
         return NULL;
     }

@@ -8,11 +8,11 @@
 #include "vcfg.h"
 
 typedef struct vcfg_agent {
-    const char *name;       /* the --agent name, also the tag */
-    const char *question;   /* the wizard's "Would you like to install ...?" */
-    const char *package;    /* what "vctl install" is given */
-    const char *identity;   /* --vip-identity, or NULL for the platform's choice */
-    const char *config;     /* the agent configuration (JSON) */
+    const char *name;     /* the --agent name, also the tag */
+    const char *question; /* the wizard's "Would you like to install ...?" */
+    const char *package;  /* what "vctl install" is given */
+    const char *identity; /* --vip-identity, or NULL for the platform's choice */
+    const char *config;   /* the agent configuration (JSON) */
 } vcfg_agent;
 
 const vcfg_agent *vcfg_agent_get(vcfg_agent_id id);

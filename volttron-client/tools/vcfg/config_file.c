@@ -87,7 +87,7 @@ int vcfg_config_load(vcfg_config *cfg, const char *home)
     }
     cfg->ini = vt_ini_load(cfg->path);
     if (!cfg->ini) {
-        vcfg_config_clear(cfg);   /* the reason names the file and line */
+        vcfg_config_clear(cfg); /* the reason names the file and line */
         return -EINVAL;
     }
     cfg->existed = true;

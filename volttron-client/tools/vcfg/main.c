@@ -202,39 +202,95 @@ static int parse_options(int argc, char **argv, vcfg_options *o)
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":hv", longopts, NULL)) != -1) {
         switch (c) {
-        case 'h': usage(stdout); return 1;
-        case 'v': o->verbose = true; break;
-        case OPT_VERSION: printf("vcfg (volttron-client %s)\n", vt_client_version()); return 1;
-        case OPT_VHOME: o->vhome = optarg; break;
-        case OPT_INSTANCE_NAME: o->instance_name = optarg; break;
-        case OPT_LIST_AGENTS: o->list_agents = true; break;
+        case 'h':
+            usage(stdout);
+            return 1;
+        case 'v':
+            o->verbose = true;
+            break;
+        case OPT_VERSION:
+            printf("vcfg (volttron-client %s)\n", vt_client_version());
+            return 1;
+        case OPT_VHOME:
+            o->vhome = optarg;
+            break;
+        case OPT_INSTANCE_NAME:
+            o->instance_name = optarg;
+            break;
+        case OPT_LIST_AGENTS:
+            o->list_agents = true;
+            break;
         case OPT_AGENT:
             agent_option = true;
             o->agents[o->nagents++] = optarg;
             break;
-        case OPT_MESSAGE_BUS: o->message_bus = optarg; break;
-        case OPT_VIP_ADDRESS: o->vip_address = optarg; break;
-        case OPT_VIP_PORT: o->vip_port = optarg; break;
-        case OPT_WEB: o->web = VCFG_YES; break;
-        case OPT_NO_WEB: o->web = VCFG_NO; break;
-        case OPT_WEB_PROTOCOL: o->web_protocol = optarg; break;
-        case OPT_WEB_PORT: o->web_port = optarg; break;
-        case OPT_VC_ADDRESS: o->vc_address = optarg; break;
-        case OPT_NO_VC: o->vc = VCFG_NO; break;
-        case OPT_HISTORIAN: o->install[VCFG_HISTORIAN] = VCFG_YES; break;
-        case OPT_NO_HISTORIAN: o->install[VCFG_HISTORIAN] = VCFG_NO; break;
-        case OPT_DRIVER: o->install[VCFG_DRIVER] = VCFG_YES; break;
-        case OPT_NO_DRIVER: o->install[VCFG_DRIVER] = VCFG_NO; break;
-        case OPT_FAKE_DEVICE: o->fake_device = VCFG_YES; break;
-        case OPT_NO_FAKE_DEVICE: o->fake_device = VCFG_NO; break;
-        case OPT_LISTENER: o->install[VCFG_LISTENER] = VCFG_YES; break;
-        case OPT_NO_LISTENER: o->install[VCFG_LISTENER] = VCFG_NO; break;
-        case OPT_AUTOSTART: o->autostart = VCFG_YES; break;
-        case OPT_NO_AUTOSTART: o->autostart = VCFG_NO; break;
-        case OPT_NON_INTERACTIVE: o->non_interactive = true; break;
-        case OPT_ALLOW_ROOT: o->allow_root = true; break;
-        case ':': return usage_error("argument %s: expected one argument", argv[optind - 1]);
-        default: return usage_error("unrecognized arguments: %s", argv[optind - 1]);
+        case OPT_MESSAGE_BUS:
+            o->message_bus = optarg;
+            break;
+        case OPT_VIP_ADDRESS:
+            o->vip_address = optarg;
+            break;
+        case OPT_VIP_PORT:
+            o->vip_port = optarg;
+            break;
+        case OPT_WEB:
+            o->web = VCFG_YES;
+            break;
+        case OPT_NO_WEB:
+            o->web = VCFG_NO;
+            break;
+        case OPT_WEB_PROTOCOL:
+            o->web_protocol = optarg;
+            break;
+        case OPT_WEB_PORT:
+            o->web_port = optarg;
+            break;
+        case OPT_VC_ADDRESS:
+            o->vc_address = optarg;
+            break;
+        case OPT_NO_VC:
+            o->vc = VCFG_NO;
+            break;
+        case OPT_HISTORIAN:
+            o->install[VCFG_HISTORIAN] = VCFG_YES;
+            break;
+        case OPT_NO_HISTORIAN:
+            o->install[VCFG_HISTORIAN] = VCFG_NO;
+            break;
+        case OPT_DRIVER:
+            o->install[VCFG_DRIVER] = VCFG_YES;
+            break;
+        case OPT_NO_DRIVER:
+            o->install[VCFG_DRIVER] = VCFG_NO;
+            break;
+        case OPT_FAKE_DEVICE:
+            o->fake_device = VCFG_YES;
+            break;
+        case OPT_NO_FAKE_DEVICE:
+            o->fake_device = VCFG_NO;
+            break;
+        case OPT_LISTENER:
+            o->install[VCFG_LISTENER] = VCFG_YES;
+            break;
+        case OPT_NO_LISTENER:
+            o->install[VCFG_LISTENER] = VCFG_NO;
+            break;
+        case OPT_AUTOSTART:
+            o->autostart = VCFG_YES;
+            break;
+        case OPT_NO_AUTOSTART:
+            o->autostart = VCFG_NO;
+            break;
+        case OPT_NON_INTERACTIVE:
+            o->non_interactive = true;
+            break;
+        case OPT_ALLOW_ROOT:
+            o->allow_root = true;
+            break;
+        case ':':
+            return usage_error("argument %s: expected one argument", argv[optind - 1]);
+        default:
+            return usage_error("unrecognized arguments: %s", argv[optind - 1]);
         }
     }
     /* --agent takes several names, as argparse's nargs='+'. */
@@ -329,8 +385,8 @@ static int confirm_home(vcfg_prompt *p, const char *home)
 {
     bool yes;
     vcfg_say(p, "\nYour VOLTTRON_HOME currently set to: %s", home);
-    if (vcfg_ask_yes_no(p, "\nIs this the volttron you are attempting to setup?", true,
-                        VCFG_UNSET, &yes) < 0)
+    if (vcfg_ask_yes_no(p, "\nIs this the volttron you are attempting to setup?", true, VCFG_UNSET,
+                        &yes) < 0)
         return fail(vt_last_error());
     if (yes)
         return VCFG_OK;
@@ -374,10 +430,11 @@ static int run_agents(vcfg_prompt *p, vcfg_config *cfg, const vcfg_options *o)
 {
     if (vcfg_platform_running(cfg->home)) {
         bool go_on;
-        if (vcfg_ask_yes_no(p, "The VOLTTRON Instance is currently running. Installing agents to "
-                               "an active instance may overwrite currently installed and active "
-                               "agents on the platform, causing undesirable behavior. Would you "
-                               "like to continue?",
+        if (vcfg_ask_yes_no(p,
+                            "The VOLTTRON Instance is currently running. Installing agents to "
+                            "an active instance may overwrite currently installed and active "
+                            "agents on the platform, causing undesirable behavior. Would you "
+                            "like to continue?",
                             true, VCFG_UNSET, &go_on) < 0)
             return fail(vt_last_error());
         if (!go_on) {
@@ -398,7 +455,7 @@ static int run_agents(vcfg_prompt *p, vcfg_config *cfg, const vcfg_options *o)
     for (size_t i = 0; i < o->nagents; i++) {
         int id = vcfg_agent_find(o->agents[i]);
         if (plan.install[id])
-            continue;   /* named twice */
+            continue; /* named twice */
         if (vcfg_wizard_agent(p, o, (vcfg_agent_id)id, &plan) < 0)
             return fail(vt_last_error());
     }
@@ -440,7 +497,7 @@ int main(int argc, char **argv)
     }
 
     char *home = resolve_home(o.vhome);
-    setenv("VOLTTRON_HOME", home, 1);   /* for vctl and volttron */
+    setenv("VOLTTRON_HOME", home, 1); /* for vctl and volttron */
     vcfg_prompt p;
     vcfg_prompt_init(&p, stdin, stdout, o.non_interactive);
     vcfg_config cfg = {0};

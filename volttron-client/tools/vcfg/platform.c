@@ -85,8 +85,13 @@ static bool terminate(pid_t pid)
 int vcfg_platform_start(const char *volttron, const char *home, bool allow_root, pid_t *out)
 {
     char *log = vt_fs_path_join(home, "volttron.cfg.log");
-    char *argv[] = {(char *)volttron, (char *)"-v", (char *)"-v", (char *)"-l", log,
-                    allow_root ? (char *)"--allow-root" : NULL, NULL};
+    char *argv[] = {(char *)volttron,
+                    (char *)"-v",
+                    (char *)"-v",
+                    (char *)"-l",
+                    log,
+                    allow_root ? (char *)"--allow-root" : NULL,
+                    NULL};
     pid_t pid = vcfg_spawn(argv, log);
     if (pid < 0) {
         free(log);
@@ -95,8 +100,10 @@ int vcfg_platform_start(const char *volttron, const char *home, bool allow_root,
     int rc = 0, status;
     for (int waited = 0;; waited += POLL_MS) {
         if (wait_exit(pid, 0, &status)) {
-            rc = vt_error_set(-ECHILD, "the platform exited (status %d) before it was running; "
-                              "see %s", WIFEXITED(status) ? WEXITSTATUS(status) : -1, log);
+            rc = vt_error_set(-ECHILD,
+                              "the platform exited (status %d) before it was running; "
+                              "see %s",
+                              WIFEXITED(status) ? WEXITSTATUS(status) : -1, log);
             break;
         }
         if (read_pid(home) == pid)

@@ -178,8 +178,7 @@ int vcfg_run(char *const argv[], vt_buf *out, vt_buf *err, int timeout_ms)
                 nanosleep(&(struct timespec){0, 20 * 1000000}, NULL);
             continue;
         }
-        struct pollfd pfd[2] = {{.fd = fds[0], .events = POLLIN},
-                                {.fd = fds[1], .events = POLLIN}};
+        struct pollfd pfd[2] = {{.fd = fds[0], .events = POLLIN}, {.fd = fds[1], .events = POLLIN}};
         int n = poll(pfd, 2, left > INT_MAX ? INT_MAX : (int)left);
         if (n < 0 && errno != EINTR)
             break;

@@ -68,8 +68,7 @@ static const char *read_answer(vcfg_prompt *p, const char *question)
     if (n < 0) {
         fputc('\n', p->out);
         fflush(p->out);
-        vt_error_set(-EIO, "end of input while waiting for an answer to \"%s\"",
-                     bare(question));
+        vt_error_set(-EIO, "end of input while waiting for an answer to \"%s\"", bare(question));
         return NULL;
     }
     char *s = p->line;

@@ -20,8 +20,8 @@
 typedef struct vcfg_prompt {
     FILE *in;
     FILE *out;
-    bool non_interactive;   /* never read in: presets, else defaults */
-    char *line;             /* getline's buffer */
+    bool non_interactive; /* never read in: presets, else defaults */
+    char *line;           /* getline's buffer */
     size_t cap;
 } vcfg_prompt;
 

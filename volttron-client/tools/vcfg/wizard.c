@@ -131,8 +131,8 @@ static char *url_base(const char *answer)
 static int ask_message_bus(vcfg_prompt *p, vcfg_config *cfg, const vcfg_options *o)
 {
     char *bus;
-    int rc = vcfg_ask(p, "What type of message bus (rmq/zmq)?", "zmq", o->message_bus,
-                      check_bus, NULL, &bus);
+    int rc = vcfg_ask(p, "What type of message bus (rmq/zmq)?", "zmq", o->message_bus, check_bus,
+                      NULL, &bus);
     if (rc < 0)
         return rc;
     vcfg_config_set(cfg, "message-bus", bus);
@@ -206,8 +206,10 @@ static int ask_vip(vcfg_prompt *p, vcfg_config *cfg, const vcfg_options *o)
             break;
         if (fixed_a && fixed_n) {
             if (rc == -EADDRINUSE)
-                rc = vt_error_set(rc, "%s is in use: give a free one with --vip-address and "
-                                  "--vip-port", full);
+                rc = vt_error_set(rc,
+                                  "%s is in use: give a free one with --vip-address and "
+                                  "--vip-port",
+                                  full);
             break;
         }
         free(full);
@@ -281,8 +283,8 @@ static int ask_web(vcfg_prompt *p, vcfg_config *cfg, const vcfg_options *o)
         if (strcmp(protocol, "http") == 0 && port == DEFAULT_WEB_PORT)
             port = DEFAULT_HTTP_PORT;
         char *def = port_text(port);
-        rc = vcfg_ask(p, "What is the port for this instance?", def, o->web_port, check_port,
-                      NULL, &answer);
+        rc = vcfg_ask(p, "What is the port for this instance?", def, o->web_port, check_port, NULL,
+                      &answer);
         free(def);
     }
     if (rc >= 0) {
@@ -380,8 +382,7 @@ int vcfg_wizard_platform(vcfg_prompt *p, vcfg_config *cfg, const vcfg_options *o
     return rc;
 }
 
-int vcfg_wizard_agent(vcfg_prompt *p, const vcfg_options *o, vcfg_agent_id id,
-                      vcfg_plan *plan)
+int vcfg_wizard_agent(vcfg_prompt *p, const vcfg_options *o, vcfg_agent_id id, vcfg_plan *plan)
 {
     plan->install[id] = true;
     vcfg_say(p, "Configuring %s.", vcfg_agent_get(id)->package);

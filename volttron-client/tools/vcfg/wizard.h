@@ -19,7 +19,6 @@ int vcfg_wizard_agents(vcfg_prompt *p, const vcfg_options *o, vcfg_plan *plan);
 
 /* One agent chosen: "Configuring <package>.", the fake device question for
  * the driver, "Should the agent autostart?". */
-int vcfg_wizard_agent(vcfg_prompt *p, const vcfg_options *o, vcfg_agent_id id,
-                      vcfg_plan *plan);
+int vcfg_wizard_agent(vcfg_prompt *p, const vcfg_options *o, vcfg_agent_id id, vcfg_plan *plan);
 
 #endif

@@ -78,11 +78,11 @@ static int build_source(const char *src, const char *tmp, char **pkg_dir)
     char *build = vt_fs_path_join(tmp, "build");
     char *stage = vt_fs_path_join(tmp, "stage");
     char *log = vt_fs_path_join(tmp, "build.log");
-    const char *setup[] = {"meson", "setup", "--prefix=/usr", "--buildtype=release",
-                           build, src, NULL};
+    const char *setup[] = {"meson", "setup", "--prefix=/usr", "--buildtype=release", build,
+                           src,     NULL};
     const char *compile[] = {"meson", "compile", "-C", build, NULL};
-    const char *install[] = {"meson", "install", "-C", build, "--destdir", stage,
-                             "--no-rebuild", NULL};
+    const char *install[] = {"meson",     "install", "-C",           build,
+                             "--destdir", stage,     "--no-rebuild", NULL};
     int rc = run(setup, log);
     if (rc == 0)
         rc = run(compile, log);
@@ -91,8 +91,10 @@ static int build_source(const char *src, const char *tmp, char **pkg_dir)
     if (rc == 0) {
         *pkg_dir = find_package_dir(stage);
         if (!*pkg_dir)
-            rc = vt_error_set(-ENOENT, "%s: its build installs no agent.json beside the "
-                                       "agent's executable (see agents/listener for how)", src);
+            rc = vt_error_set(-ENOENT,
+                              "%s: its build installs no agent.json beside the "
+                              "agent's executable (see agents/listener for how)",
+                              src);
     }
     free(build);
     free(stage);
@@ -141,8 +143,7 @@ static int repack(const char *archive, const cJSON *config, const char *tmp, con
         free(cfg);
         char *pkg = find_package_dir(dir);
         rc = pkg ? pack(pkg, config, out)
-                 : vt_error_set(-EINVAL, "%s: no %s in the archive", archive,
-                                VT_PACKAGE_MANIFEST);
+                 : vt_error_set(-EINVAL, "%s: no %s in the archive", archive, VT_PACKAGE_MANIFEST);
         free(pkg);
     }
     free(dir);
@@ -172,8 +173,10 @@ int vctl_build_archive(const char *path, const cJSON *config, const char *tmp, c
         } else if (vt_fs_is_file(manifest)) {
             rc = vt_package_load(path, &p); /* says what is wrong with it */
         } else {
-            rc = vt_error_set(-EINVAL, "%s: neither an agent source directory (meson.build) nor "
-                                       "a package directory (%s)", path, VT_PACKAGE_MANIFEST);
+            rc = vt_error_set(-EINVAL,
+                              "%s: neither an agent source directory (meson.build) nor "
+                              "a package directory (%s)",
+                              path, VT_PACKAGE_MANIFEST);
         }
         if (rc == 0)
             rc = pack(pkg, config, out);

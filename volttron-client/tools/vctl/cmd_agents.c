@@ -13,13 +13,13 @@
 
 typedef struct sel_args {
     vctl_filter f;
-    int width;            /* -n; -1 = default */
-    bool force;           /* -f (remove) */
-    char *priority;       /* -p (enable) */
-    bool remove;          /* -r (tag) */
-    bool all;             /* -a (clear) */
-    bool platform;        /* --platform (shutdown) */
-    char **patterns;      /* the rest */
+    int width;       /* -n; -1 = default */
+    bool force;      /* -f (remove) */
+    char *priority;  /* -p (enable) */
+    bool remove;     /* -r (tag) */
+    bool all;        /* -a (clear) */
+    bool platform;   /* --platform (shutdown) */
+    char **patterns; /* the rest */
     int npatterns;
 } sel_args;
 
@@ -27,11 +27,16 @@ typedef struct sel_args {
 static int parse(vctl *v, int argc, char **argv, const char *allowed, sel_args *a)
 {
     static const struct option opts[] = {
-        {"name", no_argument, NULL, 'N'},       {"tag", no_argument, NULL, 'T'},
-        {"uuid", no_argument, NULL, 'U'},       {"all-tagged", no_argument, NULL, 'A'},
-        {"force", no_argument, NULL, 'f'},      {"priority", required_argument, NULL, 'p'},
-        {"remove", no_argument, NULL, 'r'},     {"all", no_argument, NULL, 'a'},
-        {"platform", no_argument, NULL, 'P'},   {"help", no_argument, NULL, 'h'},
+        {"name", no_argument, NULL, 'N'},
+        {"tag", no_argument, NULL, 'T'},
+        {"uuid", no_argument, NULL, 'U'},
+        {"all-tagged", no_argument, NULL, 'A'},
+        {"force", no_argument, NULL, 'f'},
+        {"priority", required_argument, NULL, 'p'},
+        {"remove", no_argument, NULL, 'r'},
+        {"all", no_argument, NULL, 'a'},
+        {"platform", no_argument, NULL, 'P'},
+        {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     memset(a, 0, sizeof *a);
@@ -39,25 +44,46 @@ static int parse(vctl *v, int argc, char **argv, const char *allowed, sel_args *
     int c;
     while ((c = getopt_long(argc, argv, "n:fp:rah", opts, NULL)) != -1) {
         if (c == 'h') {
-            printf("usage: vctl %s [options] [pattern...]\n  options: %s\n", v->command,
-                   allowed);
+            printf("usage: vctl %s [options] [pattern...]\n  options: %s\n", v->command, allowed);
             return -1;
         }
-        const char *name = c == 'N' ? "--name" : c == 'T' ? "--tag" : c == 'U' ? "--uuid"
-                         : c == 'A' ? "--all-tagged" : c == 'P' ? "--platform" : NULL;
+        const char *name = c == 'N'   ? "--name"
+                           : c == 'T' ? "--tag"
+                           : c == 'U' ? "--uuid"
+                           : c == 'A' ? "--all-tagged"
+                           : c == 'P' ? "--platform"
+                                      : NULL;
         char letter[3] = {'-', (char)c, '\0'};
         if (c == '?' || !strstr(allowed, name ? name : letter))
             return vctl_error(v, VCTL_USAGE, "unknown option (vctl %s --help)", v->command);
         switch (c) {
-        case 'N': a->f.by_name = true; break;
-        case 'T': a->f.by_tag = true; break;
-        case 'U': a->f.by_uuid = true; break;
-        case 'A': a->f.all_tagged = true; break;
-        case 'f': a->force = true; break;
-        case 'p': a->priority = optarg; break;
-        case 'r': a->remove = true; break;
-        case 'a': a->all = true; break;
-        case 'P': a->platform = true; break;
+        case 'N':
+            a->f.by_name = true;
+            break;
+        case 'T':
+            a->f.by_tag = true;
+            break;
+        case 'U':
+            a->f.by_uuid = true;
+            break;
+        case 'A':
+            a->f.all_tagged = true;
+            break;
+        case 'f':
+            a->force = true;
+            break;
+        case 'p':
+            a->priority = optarg;
+            break;
+        case 'r':
+            a->remove = true;
+            break;
+        case 'a':
+            a->all = true;
+            break;
+        case 'P':
+            a->platform = true;
+            break;
         case 'n': {
             char *end;
             long w = strtol(optarg, &end, 10);
@@ -66,7 +92,8 @@ static int parse(vctl *v, int argc, char **argv, const char *allowed, sel_args *
             a->width = (int)w;
             break;
         }
-        default: break;
+        default:
+            break;
         }
     }
     a->patterns = argv + optind;
@@ -75,8 +102,8 @@ static int parse(vctl *v, int argc, char **argv, const char *allowed, sel_args *
 }
 
 /* The agents the patterns select, in the order found, each once. */
-static int select_all(vctl *v, const vctl_agent *all, size_t n, const sel_args *a,
-                      size_t **out, size_t *nout, bool report_missing)
+static int select_all(vctl *v, const vctl_agent *all, size_t n, const sel_args *a, size_t **out,
+                      size_t *nout, bool report_missing)
 {
     *out = vt_calloc(n + 1, sizeof **out);
     *nout = 0;
@@ -107,11 +134,13 @@ typedef struct selection {
     sel_args a;
     vctl_agent *all;
     size_t n;
-    size_t *sel;          /* NULL: every agent, in order */
+    size_t *sel; /* NULL: every agent, in order */
     size_t nsel;
 } selection;
 
-enum { SEL_QUIET = 1 };   /* do not report patterns that match nothing */
+enum {
+    SEL_QUIET = 1
+}; /* do not report patterns that match nothing */
 
 /* Parse, load the installed agents, select. Returns 0, -1 after --help (the
  * command then returns 0), or an exit code; on 0 release with
@@ -149,8 +178,9 @@ static int width_of(const vctl_agent *all, size_t n, int min, int which)
 {
     int w = min;
     for (size_t i = 0; i < n; i++) {
-        const char *s = which == 0 ? all[i].name : which == 1 ? all[i].inst.identity
-                                                              : all[i].inst.tag;
+        const char *s = which == 0   ? all[i].name
+                        : which == 1 ? all[i].inst.identity
+                                     : all[i].inst.tag;
         int len = s ? (int)strlen(s) : 0;
         if (len > w)
             w = len;
@@ -179,8 +209,8 @@ int vctl_cmd_list(vctl *v, int argc, char **argv)
     int nw = width_of(s.all, s.n, 5, 0), iw = width_of(s.all, s.n, 3, 1),
         tw = width_of(s.all, s.n, 3, 2);
     if (!v->json)
-        fprintf(stderr, "%*s %-*s %-*s %-*s %6s\n", uw, "", nw, "AGENT", iw, "IDENTITY", tw,
-                "TAG", "PRI");
+        fprintf(stderr, "%*s %-*s %-*s %-*s %6s\n", uw, "", nw, "AGENT", iw, "IDENTITY", tw, "TAG",
+                "PRI");
     for (size_t k = 0; k < s.nsel; k++) {
         const vctl_agent *ag = selection_at(&s, k);
         const char *pri = ag->inst.priority ? ag->inst.priority : "";
@@ -189,8 +219,9 @@ int vctl_cmd_list(vctl *v, int argc, char **argv)
             cJSON_AddStringToObject(o, "agent_uuid", ag->inst.uuid);
             cJSON_AddStringToObject(o, "name", ag->name);
             cJSON_AddStringToObject(o, "identity", ag->inst.identity);
-            cJSON_AddItemToObject(o, "agent_tag", ag->inst.tag ? cJSON_CreateString(ag->inst.tag)
-                                                               : cJSON_CreateNull());
+            cJSON_AddItemToObject(o, "agent_tag",
+                                  ag->inst.tag ? cJSON_CreateString(ag->inst.tag)
+                                               : cJSON_CreateNull());
             cJSON_AddStringToObject(o, "PRI", pri);
         } else {
             printf("%.*s %-*s %-*s %-*s %6s\n", uw, ag->inst.uuid, nw, ag->name, iw,
@@ -212,8 +243,7 @@ int vctl_cmd_list(vctl *v, int argc, char **argv)
 static cJSON *find_row(const cJSON *rows, const char *uuid)
 {
     const cJSON *r;
-    cJSON_ArrayForEach(r, rows)
-    {
+    cJSON_ArrayForEach (r, rows) {
         const cJSON *u = cJSON_GetArrayItem(r, 0);
         if (cJSON_IsString(u) && strcmp(u->valuestring, uuid) == 0)
             return (cJSON *)r;
@@ -242,8 +272,8 @@ int vctl_cmd_status(vctl *v, int argc, char **argv)
     cJSON *kw = cJSON_CreateObject();
     cJSON_AddTrueToObject(kw, "get_agent_user");
     rc = vctl_call(v, "control", "status_agents", kw, &rows);
-    if (rc == 0 && vctl_call_quiet(v, "platform.health", "get_platform_health", NULL, 4000,
-                                   &health, NULL) != VT_RPC_OK)
+    if (rc == 0 && vctl_call_quiet(v, "platform.health", "get_platform_health", NULL, 4000, &health,
+                                   NULL) != VT_RPC_OK)
         health = cJSON_CreateObject();
     if (rc) {
         selection_free(&s);
@@ -275,12 +305,12 @@ int vctl_cmd_status(vctl *v, int argc, char **argv)
                 cJSON_AddStringToObject(o, "agent_uuid", ag->inst.uuid);
                 cJSON_AddStringToObject(o, "name", ag->name);
                 cJSON_AddStringToObject(o, "identity", ag->inst.identity);
-                cJSON_AddItemToObject(o, "agent_tag", ag->inst.tag
-                                                          ? cJSON_CreateString(ag->inst.tag)
-                                                          : cJSON_CreateNull());
+                cJSON_AddItemToObject(o, "agent_tag",
+                                      ag->inst.tag ? cJSON_CreateString(ag->inst.tag)
+                                                   : cJSON_CreateNull());
                 cJSON_AddStringToObject(o, "status", st);
-                cJSON_AddItemToObject(o, "health", running && h ? cJSON_Duplicate(h, 1)
-                                                                : cJSON_CreateString(""));
+                cJSON_AddItemToObject(
+                    o, "health", running && h ? cJSON_Duplicate(h, 1) : cJSON_CreateString(""));
             } else {
                 printf("%.*s %-*s %-*s %-*s %-15s %s\n", uw, ag->inst.uuid, nw, ag->name, iw,
                        ag->inst.identity, tw, ag->inst.tag ? ag->inst.tag : "", st,
@@ -343,14 +373,17 @@ static int is_running(vctl *v, const char *uuid, bool *running)
     cJSON *st = NULL;
     int rc = vctl_call(v, "control", "agent_status", vctl_strings(uuid, NULL, NULL), &st);
     if (rc == 0) {
-        *running = cJSON_IsNumber(cJSON_GetArrayItem(st, 0)) &&
-                   !cJSON_IsNumber(cJSON_GetArrayItem(st, 1));
+        *running =
+            cJSON_IsNumber(cJSON_GetArrayItem(st, 0)) && !cJSON_IsNumber(cJSON_GetArrayItem(st, 1));
         cJSON_Delete(st);
     }
     return rc;
 }
 
-enum { DO_START = 1, DO_STOP = 2 };
+enum {
+    DO_START = 1,
+    DO_STOP = 2
+};
 
 static int start_stop(vctl *v, int argc, char **argv, int what)
 {
@@ -428,8 +461,10 @@ int vctl_cmd_remove(vctl *v, int argc, char **argv)
     else if (s.nsel == 0)
         rc = VCTL_NOT_RUNNING;
     else if (s.nsel > 1 && !s.a.force)
-        rc = vctl_error(v, VCTL_NOT_RUNNING, "pattern(s) match %zu agents: use --force to "
-                                             "remove them all", s.nsel);
+        rc = vctl_error(v, VCTL_NOT_RUNNING,
+                        "pattern(s) match %zu agents: use --force to "
+                        "remove them all",
+                        s.nsel);
     for (size_t k = 0; k < s.nsel && rc == 0; k++) {
         const vctl_agent *ag = selection_at(&s, k);
         printf("Removing %s %s\n", ag->inst.uuid, ag->name);
@@ -460,8 +495,8 @@ static int set_autostart(vctl *v, int argc, char **argv, bool enable)
         char *end;
         long p = strtol(s.a.priority, &end, 10);
         if (*end || end == s.a.priority || p < 0 || p > 99)
-            rc = vctl_error(v, VCTL_USAGE, "--priority: expected 0 to 99, got \"%s\"",
-                            s.a.priority);
+            rc =
+                vctl_error(v, VCTL_USAGE, "--priority: expected 0 to 99, got \"%s\"", s.a.priority);
         snprintf(pri, sizeof pri, "%02ld", p);
     }
     if (rc == 0 && s.a.npatterns == 0)
@@ -560,8 +595,7 @@ int vctl_cmd_peerlist(vctl *v, int argc, char **argv)
     size_t n = (size_t)cJSON_GetArraySize(peers), k = 0;
     char **names = vt_calloc(n + 1, sizeof *names);
     const cJSON *p;
-    cJSON_ArrayForEach(p, peers)
-    {
+    cJSON_ArrayForEach (p, peers) {
         if (cJSON_IsString(p))
             names[k++] = p->valuestring;
     }

@@ -141,7 +141,7 @@ static int auth_add(vctl *v, int argc, char **argv)
     int rc = vctl_connect(v);
     if (rc)
         return rc;
-#define V(o) val[(o) - OPT_DOMAIN]
+#define V(o) val[(o)-OPT_DOMAIN]
     cJSON *entry = cJSON_CreateObject();
     add_text(entry, "domain", V(OPT_DOMAIN));
     add_text(entry, "address", V(OPT_ADDRESS));
@@ -177,11 +177,13 @@ static int auth_add(vctl *v, int argc, char **argv)
          * first, then failed on a missing field with a traceback) */
         uint8_t raw[VT_KEY_BYTES];
         if (!cJSON_IsString(address) || !*address->valuestring)
-            rc = vctl_error(v, VCTL_USAGE, "host (--address) is required when "
-                                           "--add-known-host is specified");
+            rc = vctl_error(v, VCTL_USAGE,
+                            "host (--address) is required when "
+                            "--add-known-host is specified");
         else if (!cJSON_IsString(cred) || !*cred->valuestring)
-            rc = vctl_error(v, VCTL_USAGE, "serverkey (--credentials) is required when "
-                                           "--add-known-host is specified");
+            rc = vctl_error(v, VCTL_USAGE,
+                            "serverkey (--credentials) is required when "
+                            "--add-known-host is specified");
         else if (vt_key_decode(cred->valuestring, raw) < 0)
             rc = vctl_error(v, VCTL_USAGE, "invalid server key \"%s\" for --add-known-host",
                             cred->valuestring);
@@ -227,15 +229,14 @@ static int index_args(vctl *v, const char *what, const char *usage, int argc, ch
         } else if (vctl_parse_int(a, &index)) {
             cJSON_AddItemToArray(*indices, cJSON_CreateNumber((double)index));
         } else if (!operands_only && a[0] == '-' && a[1]) {
-            rc = vctl_error(v, VCTL_USAGE, "%s: unknown option %s (vctl auth %s --help)", what,
-                            a, what);
+            rc = vctl_error(v, VCTL_USAGE, "%s: unknown option %s (vctl auth %s --help)", what, a,
+                            what);
         } else {
             rc = vctl_error(v, VCTL_USAGE, "%s: INDEX must be an integer, got \"%s\"", what, a);
         }
     }
     if (rc == 0 && !(*indices)->child)
-        rc = vctl_error(v, VCTL_USAGE, "%s: missing arguments (usage: vctl auth %s)", what,
-                        usage);
+        rc = vctl_error(v, VCTL_USAGE, "%s: missing arguments (usage: vctl auth %s)", what, usage);
     if (rc) {
         cJSON_Delete(*indices);
         *indices = NULL;
@@ -301,8 +302,7 @@ static int auth_remove(vctl *v, int argc, char **argv)
     const cJSON *allow = allow_list(doc);
     int n = cJSON_GetArraySize(allow);
     const cJSON *i;
-    cJSON_ArrayForEach(i, indices)
-    {
+    cJSON_ArrayForEach (i, indices) {
         if (i->valuedouble < 0 || i->valuedouble >= n) {
             fprintf(stderr, "ERROR: invalid index %.0f\n", i->valuedouble);
             rc = VCTL_FAIL;
@@ -313,7 +313,7 @@ static int auth_remove(vctl *v, int argc, char **argv)
         printf("This action will delete the following:\n");
         for (int k = 0; k < n; k++) {
             bool listed = false;
-            cJSON_ArrayForEach(i, indices)
+            cJSON_ArrayForEach (i, indices)
                 listed = listed || (int)i->valuedouble == k;
             if (listed)
                 print_entry(k, cJSON_GetArrayItem(allow, k));
@@ -358,7 +358,7 @@ static int auth_list(vctl *v, int argc, char **argv)
     }
     int k = 0;
     const cJSON *e;
-    cJSON_ArrayForEach(e, allow)
+    cJSON_ArrayForEach (e, allow)
         print_entry(k++, e);
     cJSON_Delete(doc);
     return 0;
@@ -366,13 +366,17 @@ static int auth_list(vctl *v, int argc, char **argv)
 
 /* ---- roles and groups ---- */
 
-typedef enum { ADD, UPDATE, REMOVE } edit_kind;
+typedef enum {
+    ADD,
+    UPDATE,
+    REMOVE
+} edit_kind;
 
 typedef struct named {
-    const char *member;   /* "roles" / "groups" in auth.json */
-    const char *word;     /* "role" / "group" in messages */
-    const char *items;    /* "CAPABILITY" / "ROLE" in usage texts */
-    const char *setter;   /* auth_file.set_roles / set_groups */
+    const char *member; /* "roles" / "groups" in auth.json */
+    const char *word;   /* "role" / "group" in messages */
+    const char *items;  /* "CAPABILITY" / "ROLE" in usage texts */
+    const char *setter; /* auth_file.set_roles / set_groups */
 } named;
 
 static const named roles = {"roles", "role", "CAPABILITY", "auth_file.set_roles"};
@@ -381,8 +385,7 @@ static const named groups = {"groups", "group", "ROLE", "auth_file.set_groups"};
 static bool list_has(const cJSON *list, const char *s)
 {
     const cJSON *e;
-    cJSON_ArrayForEach(e, list)
-    {
+    cJSON_ArrayForEach (e, list) {
         if (cJSON_IsString(e) && strcmp(e->valuestring, s) == 0)
             return true;
     }
@@ -405,7 +408,7 @@ static int edit_named(vctl *v, int argc, char **argv, const named *what, edit_ki
     };
     const char *sub = argv[0];
     char *usage = kind == REMOVE ? vt_asprintf("%s NAME", sub)
-                : kind == ADD    ? vt_asprintf("%s NAME [%s...]", sub, what->items)
+                  : kind == ADD  ? vt_asprintf("%s NAME [%s...]", sub, what->items)
                                  : vt_asprintf("%s [--remove] NAME [%s...]", sub, what->items);
     bool remove = false;
     optind = 0;
@@ -425,8 +428,8 @@ static int edit_named(vctl *v, int argc, char **argv, const named *what, edit_ki
     if (rc == 0 && optind >= argc)
         rc = vctl_error(v, VCTL_USAGE, "%s: missing arguments (usage: vctl auth %s)", sub, usage);
     else if (rc == 0 && kind == REMOVE && argc - optind > 1)
-        rc = vctl_error(v, VCTL_USAGE, "%s: unexpected argument \"%s\" (usage: vctl auth %s)",
-                        sub, argv[optind + 1], usage);
+        rc = vctl_error(v, VCTL_USAGE, "%s: unexpected argument \"%s\" (usage: vctl auth %s)", sub,
+                        argv[optind + 1], usage);
     free(usage);
     if (rc)
         return rc < 0 ? 0 : rc;
@@ -457,8 +460,7 @@ static int edit_named(vctl *v, int argc, char **argv, const named *what, edit_ki
         cJSON *list = cJSON_CreateArray();
         const cJSON *old = cJSON_IsArray(have) ? have : NULL;
         const cJSON *e;
-        cJSON_ArrayForEach(e, old)
-        {
+        cJSON_ArrayForEach (e, old) {
             if (!cJSON_IsString(e) || list_has(list, e->valuestring))
                 continue;
             bool drop = false;
@@ -477,7 +479,10 @@ static int edit_named(vctl *v, int argc, char **argv, const named *what, edit_ki
     }
     rc = vctl_call_within(v, AUTH, what->setter, args1(all), 0, NULL);
     if (rc == 0)
-        printf("%s %s \"%s\"\n", kind == ADD ? "added" : kind == UPDATE ? "updated" : "removed",
+        printf("%s %s \"%s\"\n",
+               kind == ADD      ? "added"
+               : kind == UPDATE ? "updated"
+                                : "removed",
                what->word, name);
     return rc;
 }
@@ -576,8 +581,7 @@ static int remote_list(vctl *v, int argc, char **argv)
         }
     }
     if (optind < argc)
-        return vctl_error(v, VCTL_USAGE, "remote list: unexpected argument \"%s\"",
-                          argv[optind]);
+        return vctl_error(v, VCTL_USAGE, "remote list: unexpected argument \"%s\"", argv[optind]);
     /* VOLTTRON checks the value only after asking the platform, and only
      * when there is something to show; here first, and it is an error */
     if (status && strcmp(status, "approved") && strcmp(status, "denied") &&
@@ -608,8 +612,7 @@ static int remote_list(vctl *v, int argc, char **argv)
             rc = vctl_report_rpc_error(v, AUTH, lists[l].method, st, &e);
         } else {
             const cJSON *entry;
-            cJSON_ArrayForEach(entry, got)
-            {
+            cJSON_ArrayForEach (entry, got) {
                 total++;
                 char lower[16];
                 size_t k = 0;
@@ -714,8 +717,10 @@ static int rpc_change(vctl *v, int argc, char **argv, bool add)
     /* the method is after the last dot, the identity before it */
     const char *dot = strrchr(ops[0], '.');
     if (!dot || dot == ops[0] || !dot[1]) {
-        rc = vctl_error(v, VCTL_USAGE, "%s: expected <identity>.<method>, got \"%s\" (usage: "
-                                       "vctl auth %s)", sub, ops[0], usage);
+        rc = vctl_error(v, VCTL_USAGE,
+                        "%s: expected <identity>.<method>, got \"%s\" (usage: "
+                        "vctl auth %s)",
+                        sub, ops[0], usage);
         free(usage);
         return rc;
     }
@@ -752,8 +757,8 @@ static int dispatch(vctl *v, const char *where, const sub *subs, size_t n, int a
                           where, sep, v->command, where, space);
     const char *name = argv[1];
     if (!strcmp(name, "-h") || !strcmp(name, "--help")) {
-        printf("usage: vctl %s %s%s<subcommand> [arguments]\n\nsubcommands:\n", v->command,
-               where, space);
+        printf("usage: vctl %s %s%s<subcommand> [arguments]\n\nsubcommands:\n", v->command, where,
+               space);
         for (size_t i = 0; i < n; i++)
             printf("  %-18s %s\n", subs[i].name, subs[i].help);
         return 0;

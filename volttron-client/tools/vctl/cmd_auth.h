@@ -33,7 +33,7 @@ int vctl_auth_write_known_host(vctl *v, const char *host, const char *key);
  * *ops / *nops set (between min and max operands; max < 0: any number), -1
  * after printing usage for --help (exit 0), or an exit code after a
  * one-line error. */
-int vctl_auth_operands(vctl *v, const char *what, const char *usage, int argc, char **argv,
-                       int min, int max, char ***ops, int *nops);
+int vctl_auth_operands(vctl *v, const char *what, const char *usage, int argc, char **argv, int min,
+                       int max, char ***ops, int *nops);
 
 #endif

@@ -9,8 +9,8 @@
 #include "cmd_auth.h"
 #include "cmdutil.h"
 
-int vctl_auth_operands(vctl *v, const char *what, const char *usage, int argc, char **argv,
-                       int min, int max, char ***ops, int *nops)
+int vctl_auth_operands(vctl *v, const char *what, const char *usage, int argc, char **argv, int min,
+                       int max, char ***ops, int *nops)
 {
     static const struct option opts[] = {
         {"help", no_argument, NULL, 'h'},
@@ -30,8 +30,8 @@ int vctl_auth_operands(vctl *v, const char *what, const char *usage, int argc, c
         return vctl_error(v, VCTL_USAGE, "%s: missing arguments (usage: vctl %s %s)", what,
                           v->command, usage);
     if (max >= 0 && n > max)
-        return vctl_error(v, VCTL_USAGE, "%s: unexpected argument \"%s\" (usage: vctl %s %s)",
-                          what, argv[optind + max], v->command, usage);
+        return vctl_error(v, VCTL_USAGE, "%s: unexpected argument \"%s\" (usage: vctl %s %s)", what,
+                          argv[optind + max], v->command, usage);
     *ops = argv + optind;
     *nops = n;
     return 0;
@@ -102,8 +102,9 @@ static int text_max(const vctl_agent *sel, size_t n, int min, int which)
 {
     int w = min;
     for (size_t i = 0; i < n; i++) {
-        const char *s = which == 0 ? sel[i].name : which == 1 ? sel[i].inst.identity
-                                                              : sel[i].inst.tag;
+        const char *s = which == 0   ? sel[i].name
+                        : which == 1 ? sel[i].inst.identity
+                                     : sel[i].inst.tag;
         int len = s ? (int)strlen(s) : 0;
         if (len > w)
             w = len;
@@ -125,12 +126,9 @@ static char *publickey_of(const vt_instance *inst)
 int vctl_auth_publickey(vctl *v, int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"name", no_argument, NULL, 'N'},
-        {"tag", no_argument, NULL, 'T'},
-        {"uuid", no_argument, NULL, 'U'},
-        {"all-tagged", no_argument, NULL, 'A'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
+        {"name", no_argument, NULL, 'N'}, {"tag", no_argument, NULL, 'T'},
+        {"uuid", no_argument, NULL, 'U'}, {"all-tagged", no_argument, NULL, 'A'},
+        {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
     };
     vctl_filter f = {0};
     long width = 1; /* VOLTTRON's default -n */
@@ -138,10 +136,18 @@ int vctl_auth_publickey(vctl *v, int argc, char **argv)
     int c;
     while ((c = vctl_getopt(v, "publickey", argc, argv, "n:h", opts)) != -1) {
         switch (c) {
-        case 'N': f.by_name = true; break;
-        case 'T': f.by_tag = true; break;
-        case 'U': f.by_uuid = true; break;
-        case 'A': f.all_tagged = true; break;
+        case 'N':
+            f.by_name = true;
+            break;
+        case 'T':
+            f.by_tag = true;
+            break;
+        case 'U':
+            f.by_uuid = true;
+            break;
+        case 'A':
+            f.all_tagged = true;
+            break;
         case 'n':
             if (!vctl_parse_int(optarg, &width) || width < 0 || width > 36)
                 return vctl_error(v, VCTL_USAGE, "publickey: -n: expected 0 to 36, got \"%s\"",
@@ -151,7 +157,8 @@ int vctl_auth_publickey(vctl *v, int argc, char **argv)
             printf("usage: vctl auth publickey [-n N] [--name] [--tag] [--uuid] "
                    "[--all-tagged] [pattern...]\n");
             return 0;
-        default: return VCTL_USAGE;
+        default:
+            return VCTL_USAGE;
         }
     }
     char **patterns = argv + optind;
@@ -293,8 +300,10 @@ int vctl_auth_write_known_host(vctl *v, const char *host, const char *key)
      * the connections made with it later, so it is refused here */
     uint8_t raw[VT_KEY_BYTES];
     if (vt_key_decode(key, raw) < 0)
-        return vctl_error(v, VCTL_USAGE, "invalid server key \"%s\" (expected the platform's "
-                                         "43-character public key)", key);
+        return vctl_error(v, VCTL_USAGE,
+                          "invalid server key \"%s\" (expected the platform's "
+                          "43-character public key)",
+                          key);
     char *hk = host_key_of(host);
     int rc = vt_known_hosts_set(v->home, hk, key);
     free(hk);
@@ -319,10 +328,17 @@ int vctl_auth_add_known_host(vctl *v, int argc, char **argv)
     int c;
     while ((c = vctl_getopt(v, "add-known-host", argc, argv, "h", opts)) != -1) {
         switch (c) {
-        case 'H': host = optarg; break;
-        case 'K': key = optarg; break;
-        case 'h': printf("usage: vctl auth add-known-host --host HOST --serverkey KEY\n"); return 0;
-        default: return VCTL_USAGE;
+        case 'H':
+            host = optarg;
+            break;
+        case 'K':
+            key = optarg;
+            break;
+        case 'h':
+            printf("usage: vctl auth add-known-host --host HOST --serverkey KEY\n");
+            return 0;
+        default:
+            return VCTL_USAGE;
         }
     }
     if (optind < argc)
@@ -356,8 +372,8 @@ int vctl_auth_remove_known_host(vctl *v, int argc, char **argv)
 {
     char **ops;
     int nops;
-    int rc = vctl_auth_operands(v, "remove-known-host", "remove-known-host HOST", argc, argv, 1,
-                                1, &ops, &nops);
+    int rc = vctl_auth_operands(v, "remove-known-host", "remove-known-host HOST", argc, argv, 1, 1,
+                                &ops, &nops);
     if (rc)
         return rc < 0 ? 0 : rc;
     const char *host = ops[0];
@@ -368,7 +384,7 @@ int vctl_auth_remove_known_host(vctl *v, int argc, char **argv)
          * ("tcp://10.0.0.1:22916" finds "10.0.0.1:22916") */
         char *hk = host_key_of(host);
         const char *key = cJSON_GetObjectItemCaseSensitive(doc, host) ? host
-                        : cJSON_GetObjectItemCaseSensitive(doc, hk)   ? hk
+                          : cJSON_GetObjectItemCaseSensitive(doc, hk) ? hk
                                                                       : NULL;
         if (!key) {
             rc = vctl_error(v, VCTL_FAIL, "Key \"%s\" is not present in %s", host, path);

@@ -16,19 +16,24 @@
 
 #define NOTE "delimit multiple entries with comma"
 
-typedef enum { F_TEXT, F_CAPS, F_LIST, F_MECH, F_CREDS, F_BOOL } field_kind;
+typedef enum {
+    F_TEXT,
+    F_CAPS,
+    F_LIST,
+    F_MECH,
+    F_CREDS,
+    F_BOOL
+} field_kind;
 
 static const struct {
     const char *name;
     field_kind kind;
     const char *note;
 } fields[] = {
-    {"domain", F_TEXT, NULL},       {"address", F_TEXT, NULL},
-    {"user_id", F_TEXT, NULL},      {"identity", F_TEXT, NULL},
-    {"capabilities", F_CAPS, NOTE}, {"roles", F_LIST, NOTE},
-    {"groups", F_LIST, NOTE},       {"mechanism", F_MECH, NULL},
-    {"credentials", F_CREDS, NULL}, {"comments", F_TEXT, NULL},
-    {"enabled", F_BOOL, NULL},
+    {"domain", F_TEXT, NULL},   {"address", F_TEXT, NULL},      {"user_id", F_TEXT, NULL},
+    {"identity", F_TEXT, NULL}, {"capabilities", F_CAPS, NOTE}, {"roles", F_LIST, NOTE},
+    {"groups", F_LIST, NOTE},   {"mechanism", F_MECH, NULL},    {"credentials", F_CREDS, NULL},
+    {"comments", F_TEXT, NULL}, {"enabled", F_BOOL, NULL},
 };
 
 static char *trim(char *s)
@@ -88,8 +93,7 @@ static char *default_text(const cJSON *value)
     vt_buf_init(&b);
     const cJSON *e;
     bool first = true;
-    cJSON_ArrayForEach(e, value)
-    {
+    cJSON_ArrayForEach (e, value) {
         char *s = vctl_str(e);
         if (!first)
             vt_buf_append_char(&b, ',');
@@ -133,8 +137,8 @@ static const char *invalid(field_kind kind, const cJSON *answer, const cJSON *me
     case F_BOOL:
         if (cJSON_IsBool(answer))
             return NULL;
-        if (cJSON_IsString(answer) && (!strcasecmp(answer->valuestring, "true") ||
-                                       !strcasecmp(answer->valuestring, "false")))
+        if (cJSON_IsString(answer) &&
+            (!strcasecmp(answer->valuestring, "true") || !strcasecmp(answer->valuestring, "false")))
             return NULL;
         return "Please enter True or False";
     default:
@@ -186,8 +190,7 @@ cJSON *vctl_auth_wizard(const cJSON *entry)
 {
     cJSON *out = cJSON_CreateObject();
     for (size_t f = 0; f < sizeof fields / sizeof fields[0]; f++) {
-        const cJSON *given = entry ? cJSON_GetObjectItemCaseSensitive(entry, fields[f].name)
-                                   : NULL;
+        const cJSON *given = entry ? cJSON_GetObjectItemCaseSensitive(entry, fields[f].name) : NULL;
         /* VOLTTRON's defaults for a field the entry does not have */
         cJSON *builtin = NULL;
         if (!given && fields[f].kind == F_MECH)
@@ -226,8 +229,8 @@ cJSON *vctl_auth_wizard(const cJSON *entry)
                 break;
             if (!answer)
                 continue;
-            const char *why = invalid(fields[f].kind, answer,
-                                      cJSON_GetObjectItemCaseSensitive(out, "mechanism"));
+            const char *why =
+                invalid(fields[f].kind, answer, cJSON_GetObjectItemCaseSensitive(out, "mechanism"));
             if (why) {
                 fprintf(stderr, "%s\n", why);
                 cJSON_Delete(answer);

@@ -12,7 +12,7 @@
 #define PEER "config.store"
 
 typedef struct cfg_opts {
-    const char *type;     /* json (default), csv, raw */
+    const char *type; /* json (default), csv, raw */
     bool raw;
     bool all;
     bool is_new;
@@ -24,21 +24,34 @@ typedef struct cfg_opts {
 static int parse(vctl *v, int argc, char **argv, cfg_opts *o)
 {
     static const struct option opts[] = {
-        {"json", no_argument, NULL, 'j'},  {"csv", no_argument, NULL, 'c'},
-        {"raw", no_argument, NULL, 'r'},   {"all", no_argument, NULL, 'a'},
-        {"new", no_argument, NULL, 'n'},   {"editor", required_argument, NULL, 'e'},
-        {"help", no_argument, NULL, 'h'},  {NULL, 0, NULL, 0},
+        {"json", no_argument, NULL, 'j'}, {"csv", no_argument, NULL, 'c'},
+        {"raw", no_argument, NULL, 'r'},  {"all", no_argument, NULL, 'a'},
+        {"new", no_argument, NULL, 'n'},  {"editor", required_argument, NULL, 'e'},
+        {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
     };
     memset(o, 0, sizeof *o);
     int c;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
-        case 'j': o->type = "json"; break;
-        case 'c': o->type = "csv"; break;
-        case 'r': o->type = "raw"; o->raw = true; break;
-        case 'a': o->all = true; break;
-        case 'n': o->is_new = true; break;
-        case 'e': o->editor = optarg; break;
+        case 'j':
+            o->type = "json";
+            break;
+        case 'c':
+            o->type = "csv";
+            break;
+        case 'r':
+            o->type = "raw";
+            o->raw = true;
+            break;
+        case 'a':
+            o->all = true;
+            break;
+        case 'n':
+            o->is_new = true;
+            break;
+        case 'e':
+            o->editor = optarg;
+            break;
         case 'h':
             printf("usage: vctl config store IDENTITY NAME [FILE] [--json|--csv|--raw]\n"
                    "       vctl config get IDENTITY NAME [--raw]\n"
@@ -47,7 +60,8 @@ static int parse(vctl *v, int argc, char **argv, cfg_opts *o)
                    "       vctl config edit IDENTITY NAME [--editor E] [--json|--csv|--raw] "
                    "[--new]\n");
             return -1;
-        default: return vctl_error(v, VCTL_USAGE, "unknown option (vctl config --help)");
+        default:
+            return vctl_error(v, VCTL_USAGE, "unknown option (vctl config --help)");
         }
     }
     o->args = argv + optind;
@@ -122,14 +136,12 @@ static int cmd_list(vctl *v, const cfg_opts *o)
     if (o->nargs > 1)
         return vctl_error(v, VCTL_USAGE, "usage: vctl config list [IDENTITY]");
     cJSON *r = NULL;
-    int rc = o->nargs ? vctl_call(v, PEER, "list_configs", vctl_strings(o->args[0], NULL, NULL),
-                                  &r)
+    int rc = o->nargs ? vctl_call(v, PEER, "list_configs", vctl_strings(o->args[0], NULL, NULL), &r)
                       : vctl_call(v, PEER, "list_stores", NULL, &r);
     if (rc)
         return rc;
     const cJSON *e;
-    cJSON_ArrayForEach(e, r)
-    {
+    cJSON_ArrayForEach (e, r) {
         if (cJSON_IsString(e))
             printf("%s\n", e->valuestring);
     }
@@ -159,16 +171,16 @@ static int cmd_edit(vctl *v, const cfg_opts *o)
     if (!o->is_new) {
         cJSON *meta = NULL;
         vt_rpc_error e;
-        int st = vctl_call_quiet(v, PEER, "get_metadata", vctl_strings(o->args[0], o->args[1],
-                                                                       NULL),
-                                 0, &meta, &e);
+        int st = vctl_call_quiet(v, PEER, "get_metadata",
+                                 vctl_strings(o->args[0], o->args[1], NULL), 0, &meta, &e);
         if (st == VT_RPC_OK) {
             const cJSON *d = cJSON_GetObjectItemCaseSensitive(meta, "data");
             const cJSON *t = cJSON_GetObjectItemCaseSensitive(meta, "type");
             old = vt_strdup(cJSON_IsString(d) ? d->valuestring : "");
             if (!o->type && cJSON_IsString(t))
-                type = strcmp(t->valuestring, "csv") == 0 ? "csv"
-                     : strcmp(t->valuestring, "raw") == 0 ? "raw" : "json";
+                type = strcmp(t->valuestring, "csv") == 0   ? "csv"
+                       : strcmp(t->valuestring, "raw") == 0 ? "raw"
+                                                            : "json";
         } else if (!(e.message && strstr(e.message, "No configuration file"))) {
             int rc = vctl_error(v, st == VT_RPC_TIMEOUT ? VCTL_TIMEOUT : VCTL_REMOTE, "%s",
                                 e.message ? e.message : "failed");

@@ -53,8 +53,7 @@ static int parse_range(const char *range, char **meson, char **min, char **next)
     return 0;
 }
 
-static char *expand(const char *text, const char *const *keys, const char *const *values,
-                    size_t n)
+static char *expand(const char *text, const char *const *keys, const char *const *values, size_t n)
 {
     vt_buf b;
     vt_buf_init(&b);
@@ -114,8 +113,10 @@ int vctl_cmd_create_agent(vctl *v, int argc, char **argv)
         return vctl_error(v, VCTL_USAGE, "usage: vctl create-agent NAME [DIR]");
     const char *name = argv[optind];
     if (!name_ok(name))
-        return vctl_error(v, VCTL_USAGE, "agent name \"%s\": use 1-40 characters of a-z, 0-9, "
-                                         "_ and -, starting with a letter", name);
+        return vctl_error(v, VCTL_USAGE,
+                          "agent name \"%s\": use 1-40 characters of a-z, 0-9, "
+                          "_ and -, starting with a letter",
+                          name);
     const char *dir = argc - optind == 2 ? argv[optind + 1] : name;
     if (!empty_or_missing(dir))
         return vctl_error(v, VCTL_FAIL, "%s exists and is not empty", dir);
@@ -128,8 +129,10 @@ int vctl_cmd_create_agent(vctl *v, int argc, char **argv)
     char *meson_range, *min, *next;
     if (parse_range(range, &meson_range, &min, &next) < 0) {
         free(deflt);
-        return vctl_error(v, VCTL_USAGE, "--client-version \"%s\": expected constraints such "
-                                         "as \">=1.0,<2\"", range);
+        return vctl_error(v, VCTL_USAGE,
+                          "--client-version \"%s\": expected constraints such "
+                          "as \">=1.0,<2\"",
+                          range);
     }
     /* Debian changelog's date format */
     char date[64];
@@ -137,8 +140,8 @@ int vctl_cmd_create_agent(vctl *v, int argc, char **argv)
     struct tm tm;
     gmtime_r(&now, &tm);
     strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S +0000", &tm);
-    const char *keys[] = {"{{name}}", "{{client_range}}", "{{client_min}}",
-                          "{{client_next_major}}", "{{date}}"};
+    const char *keys[] = {"{{name}}", "{{client_range}}", "{{client_min}}", "{{client_next_major}}",
+                          "{{date}}"};
     const char *values[] = {name, meson_range, min, next, date};
     int rc = 0;
     for (size_t i = 0; i < vctl_ntemplates && rc == 0; i++) {

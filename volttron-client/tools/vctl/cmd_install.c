@@ -20,8 +20,8 @@ typedef struct install_opts {
     const char *identity;
     const char *config_file;
     bool force, start, enable, csv, json;
-    int priority;             /* -1: none */
-    double start_time;        /* seconds to wait for a started agent */
+    int priority;      /* -1: none */
+    double start_time; /* seconds to wait for a started agent */
 } install_opts;
 
 /* ---- the transfer ---- */
@@ -90,8 +90,8 @@ static int report_failure(vctl *v, const transfer *t)
     }
     if (t->status == VT_RPC_OK)
         return vctl_error(v, VCTL_FAIL, "the platform returned no agent UUID");
-    return vctl_error(v, t->status == VT_RPC_ERROR && t->err.code == -32000 ? VCTL_REMOTE
-                                                                             : VCTL_FAIL,
+    return vctl_error(v,
+                      t->status == VT_RPC_ERROR && t->err.code == -32000 ? VCTL_REMOTE : VCTL_FAIL,
                       "%s", t->err.message);
 }
 
@@ -230,10 +230,9 @@ static void print_result(const install_opts *o, const char *uuid, long pid)
     }
     if (o->csv) {
         const cJSON *f;
-        cJSON_ArrayForEach(f, j)
+        cJSON_ArrayForEach (f, j)
             printf("%s%s", f->string, f->next ? "," : "\n");
-        cJSON_ArrayForEach(f, j)
-        {
+        cJSON_ArrayForEach (f, j) {
             char *text = cJSON_IsString(f) ? vt_strdup(f->valuestring) : vt_json_dump(f, 0);
             printf("%s%s", text, f->next ? "," : "\n");
             free(text);
@@ -273,16 +272,35 @@ static int parse(vctl *v, int argc, char **argv, install_opts *o)
     int c;
     while ((c = getopt_long(argc, argv, "fo:h", opts, NULL)) != -1) {
         switch (c) {
-        case 'T': o->tag = optarg; break;
-        case 'i': o->identity = optarg; break;
-        case 'c': o->config_file = optarg; break;
-        case 'f': o->force = true; break;
-        case 's': o->start = true; break;
-        case 'e': o->enable = true; break;
-        case 'C': o->csv = true; break;
-        case 'J': o->json = true; break;
-        case 'k': break;
-        case 'o': o->path = optarg; break; /* package: the output */
+        case 'T':
+            o->tag = optarg;
+            break;
+        case 'i':
+            o->identity = optarg;
+            break;
+        case 'c':
+            o->config_file = optarg;
+            break;
+        case 'f':
+            o->force = true;
+            break;
+        case 's':
+            o->start = true;
+            break;
+        case 'e':
+            o->enable = true;
+            break;
+        case 'C':
+            o->csv = true;
+            break;
+        case 'J':
+            o->json = true;
+            break;
+        case 'k':
+            break;
+        case 'o':
+            o->path = optarg;
+            break; /* package: the output */
         case 'p': {
             char *end;
             long p = strtol(optarg, &end, 10);
@@ -296,8 +314,10 @@ static int parse(vctl *v, int argc, char **argv, install_opts *o)
             char *end;
             o->start_time = strtod(optarg, &end);
             if (*end || o->start_time < 0)
-                return vctl_error(v, VCTL_USAGE, "--agent-start-time: expected seconds, got "
-                                                 "\"%s\"", optarg);
+                return vctl_error(v, VCTL_USAGE,
+                                  "--agent-start-time: expected seconds, got "
+                                  "\"%s\"",
+                                  optarg);
             break;
         }
         case 'h':
@@ -309,7 +329,8 @@ static int parse(vctl *v, int argc, char **argv, install_opts *o)
                    "  (.vtagent); NAME: a package installed on the platform's system.\n"
                    "usage: vctl package DIR [-o OUT.vtagent] [--agent-config FILE]\n");
             return -1;
-        default: return vctl_error(v, VCTL_USAGE, "unknown option (vctl %s --help)", v->command);
+        default:
+            return vctl_error(v, VCTL_USAGE, "unknown option (vctl %s --help)", v->command);
         }
     }
     if (optind != argc - 1)
@@ -349,8 +370,8 @@ int vctl_cmd_install(vctl *v, int argc, char **argv)
     o.path = argv[argc - 1];
     if (o.identity) {
         cJSON *r = NULL;
-        if ((rc = vctl_call(v, "control", "identity_exists",
-                            vctl_strings(o.identity, NULL, NULL), &r)))
+        if ((rc = vctl_call(v, "control", "identity_exists", vctl_strings(o.identity, NULL, NULL),
+                            &r)))
             return rc;
         bool exists = cJSON_IsString(r);
         cJSON_Delete(r);

@@ -70,8 +70,8 @@ int vctl_cmd_publish(vctl *v, int argc, char **argv)
     cJSON *message = optind + 1 < argc ? json_or_string(argv[optind + 1]) : cJSON_CreateNull();
     int rc = vctl_connect(v);
     ack a = {0};
-    if (rc == 0 && vt_pubsub_publish_ack(v->agent, topic, headers, message, vctl_left_ms(v),
-                                         on_ack, &a) < 0)
+    if (rc == 0 &&
+        vt_pubsub_publish_ack(v->agent, topic, headers, message, vctl_left_ms(v), on_ack, &a) < 0)
         rc = vctl_error(v, VCTL_FAIL, "%s", vt_last_error());
     if (rc == 0 && !vctl_wait(v, ack_done, &a))
         rc = VCTL_TIMEOUT;
@@ -88,7 +88,7 @@ int vctl_cmd_publish(vctl *v, int argc, char **argv)
 
 typedef struct watch {
     bool json;
-    long left;          /* messages still wanted; < 0: no limit */
+    long left; /* messages still wanted; < 0: no limit */
 } watch;
 
 static void on_message(vt_agent *agent, const vt_pubsub_message *m, void *ctx)

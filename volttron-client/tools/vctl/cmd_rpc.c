@@ -125,7 +125,7 @@ static void print_code(const char *peer, const char *method, const cJSON *params
     }
     cJSON *names = cJSON_CreateArray();
     const cJSON *p;
-    cJSON_ArrayForEach(p, params)
+    cJSON_ArrayForEach (p, params)
         cJSON_AddItemToArray(names, cJSON_CreateString(p->string));
     char *list = vctl_repr(names);
     printf("self.vip.rpc.call(%s, %s, %s).get()\n", peer, method, list);
@@ -161,8 +161,7 @@ static void print_method(const pcall *inspect, const pcall *auth, bool verbose)
         free(s);
     } else {
         const cJSON *p;
-        cJSON_ArrayForEach(p, params)
-        {
+        cJSON_ArrayForEach (p, params) {
             char *r = vctl_repr(p);
             printf("\t\t%s:\n\t\t\t%s\n", p->string, r);
             free(r);
@@ -205,8 +204,7 @@ static char **methods_of(const pcall *c, bool verbose, size_t *n)
     char **out = vt_calloc((size_t)cJSON_GetArraySize(methods) + 1, sizeof *out);
     *n = 0;
     const cJSON *m;
-    cJSON_ArrayForEach(m, methods)
-    {
+    cJSON_ArrayForEach (m, methods) {
         if (cJSON_IsString(m) && (verbose || !strchr(m->valuestring, '.')))
             out[(*n)++] = m->valuestring;
     }
@@ -244,8 +242,7 @@ static bool peer_methods(vctl *v, const char *peer, char **methods, int nmethods
         if (report(inspect[i], "has timed out.")) {
             failed = true;
         } else if (auth[i] && auth[i]->status != VT_RPC_OK &&
-                   !(auth[i]->status == VT_RPC_ERROR &&
-                     auth[i]->code == VT_RPC_METHOD_NOT_FOUND)) {
+                   !(auth[i]->status == VT_RPC_ERROR && auth[i]->code == VT_RPC_METHOD_NOT_FOUND)) {
             failed = report(auth[i], "has timed out.") || failed;
         }
     }
@@ -337,8 +334,12 @@ static int rpc_run(vctl *v, int argc, char **argv, bool code)
     while ((c = vctl_getopt(v, argv[0], argc, argv, code ? "vh" : "ivh",
                             code ? code_opts : list_opts)) != -1) {
         switch (c) {
-        case 'i': by_vip = true; break;
-        case 'v': verbose = true; break;
+        case 'i':
+            by_vip = true;
+            break;
+        case 'v':
+            verbose = true;
+            break;
         case 'h':
             if (code)
                 printf("usage: vctl rpc code [-v] [PEER [METHOD...]]\n"
@@ -349,7 +350,8 @@ static int rpc_run(vctl *v, int argc, char **argv, bool code)
                        "  -v, --verbose  dotted (subsystem) methods too; with METHOD, its "
                        "documentation\n");
             return 0;
-        default: return VCTL_USAGE;
+        default:
+            return VCTL_USAGE;
         }
     }
     char **patterns = argv + optind;
@@ -363,8 +365,7 @@ static int rpc_run(vctl *v, int argc, char **argv, bool code)
     size_t n = 0;
     char **peers = vt_calloc((size_t)cJSON_GetArraySize(list) + 1, sizeof *peers);
     const cJSON *p;
-    cJSON_ArrayForEach(p, list)
-    {
+    cJSON_ArrayForEach (p, list) {
         if (cJSON_IsString(p))
             peers[n++] = p->valuestring;
     }

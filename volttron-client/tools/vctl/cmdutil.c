@@ -17,11 +17,11 @@ int vctl_getopt(const vctl *v, const char *what, int argc, char **argv, const ch
     int c = getopt_long(argc, argv, spec, longopts, NULL);
     if (c == '?') {
         if (optopt)
-            vctl_error(v, 0, "%s: unknown option -%c (vctl %s %s --help)", what, optopt,
-                       v->command, what);
+            vctl_error(v, 0, "%s: unknown option -%c (vctl %s %s --help)", what, optopt, v->command,
+                       what);
         else
-            vctl_error(v, 0, "%s: unknown option %s (vctl %s %s --help)", what,
-                       argv[optind - 1], v->command, what);
+            vctl_error(v, 0, "%s: unknown option %s (vctl %s %s --help)", what, argv[optind - 1],
+                       v->command, what);
         return '?';
     }
     if (c == ':') {
@@ -144,16 +144,14 @@ static char *sorted_list_repr(const cJSON *list)
     size_t n = (size_t)cJSON_GetArraySize(list), k = 0;
     char **strs = vt_calloc(n + 1, sizeof *strs);
     const cJSON *e;
-    cJSON_ArrayForEach(e, list)
-    {
+    cJSON_ArrayForEach (e, list) {
         if (cJSON_IsString(e))
             strs[k++] = e->valuestring;
     }
     qsort(strs, k, sizeof *strs, cmp_strp);
     for (size_t i = 0; i < k; i++)
         cJSON_AddItemToArray(copy, cJSON_CreateString(strs[i]));
-    cJSON_ArrayForEach(e, list)
-    {
+    cJSON_ArrayForEach (e, list) {
         if (!cJSON_IsString(e))
             cJSON_AddItemToArray(copy, cJSON_Duplicate(e, 1));
     }
@@ -175,8 +173,7 @@ void vctl_two_columns(const cJSON *object, const char *key_name, const char *val
     char **keys = vt_calloc(n + 1, sizeof *keys);
     size_t width = vctl_text_width(key_name);
     const cJSON *e;
-    cJSON_ArrayForEach(e, object)
-    {
+    cJSON_ArrayForEach (e, object) {
         keys[k++] = e->string;
         size_t w = vctl_text_width(e->string);
         if (w > width)
@@ -240,8 +237,8 @@ int vctl_report_rpc_error(const vctl *v, const char *peer, const char *method, i
     }
 }
 
-int vctl_call_within(vctl *v, const char *peer, const char *method, cJSON *params,
-                     int timeout_ms, cJSON **result)
+int vctl_call_within(vctl *v, const char *peer, const char *method, cJSON *params, int timeout_ms,
+                     cJSON **result)
 {
     int rc = vctl_connect(v);
     if (rc) {

@@ -55,7 +55,7 @@ int vctl_report_rpc_error(const vctl *v, const char *peer, const char *method, i
 /* peer.method(params) within timeout_ms (0: until the command's deadline;
  * always capped by it); params taken. Connects first (not running: the usual message, exit 10).
  * Errors are printed as vctl_call prints them; returns the exit code. */
-int vctl_call_within(vctl *v, const char *peer, const char *method, cJSON *params,
-                     int timeout_ms, cJSON **result);
+int vctl_call_within(vctl *v, const char *peer, const char *method, cJSON *params, int timeout_ms,
+                     cJSON **result);
 
 #endif

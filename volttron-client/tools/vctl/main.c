@@ -109,23 +109,47 @@ int main(int argc, char **argv)
             char *end;
             timeout = strtod(optarg, &end);
             if (*end || timeout <= 0) {
-                fprintf(stderr, "vctl: error: --timeout: expected seconds, got \"%s\"\n",
-                        optarg);
+                fprintf(stderr, "vctl: error: --timeout: expected seconds, got \"%s\"\n", optarg);
                 return VCTL_USAGE;
             }
             break;
         }
-        case 'a': v.vip_address = vt_strdup(optarg); break;
-        case 'j': v.json = true; break;
-        case 'l': log_file = optarg; break;
-        case 'v': verbose++; break;
-        case 'q': quiet++; break;
-        case 'd': v.debug = true; break;
-        case 'R': allow_root = true; break;
-        case 'n': printf("vctl %s\n", vt_client_version()); return VCTL_OK;
-        case 'h': usage(stdout); return VCTL_OK;
-        case 'c': case 'L': case 'V': case 'm': case 's': break; /* accepted, as VOLTTRON's */
-        default: usage(stderr); return VCTL_USAGE;
+        case 'a':
+            v.vip_address = vt_strdup(optarg);
+            break;
+        case 'j':
+            v.json = true;
+            break;
+        case 'l':
+            log_file = optarg;
+            break;
+        case 'v':
+            verbose++;
+            break;
+        case 'q':
+            quiet++;
+            break;
+        case 'd':
+            v.debug = true;
+            break;
+        case 'R':
+            allow_root = true;
+            break;
+        case 'n':
+            printf("vctl %s\n", vt_client_version());
+            return VCTL_OK;
+        case 'h':
+            usage(stdout);
+            return VCTL_OK;
+        case 'c':
+        case 'L':
+        case 'V':
+        case 'm':
+        case 's':
+            break; /* accepted, as VOLTTRON's */
+        default:
+            usage(stderr);
+            return VCTL_USAGE;
         }
     }
     if (optind >= argc) {

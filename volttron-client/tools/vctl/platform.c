@@ -109,8 +109,7 @@ int vctl_connect(vctl *v)
         }
         if (vt_loop_run_once(vt_agent_loop(v->agent), 100) < 0 ||
             vt_loop_stopped(vt_agent_loop(v->agent)))
-            return vctl_error(v, VCTL_FAIL, "cannot connect to the platform: %s",
-                              vt_last_error());
+            return vctl_error(v, VCTL_FAIL, "cannot connect to the platform: %s", vt_last_error());
     }
     return 0;
 }
@@ -172,7 +171,8 @@ int vctl_call(vctl *v, const char *peer, const char *method, cJSON *params, cJSO
     int status = vctl_call_quiet(v, peer, method, params, 0, result, &e);
     int code = VCTL_OK;
     switch (status) {
-    case VT_RPC_OK: break;
+    case VT_RPC_OK:
+        break;
     case VT_RPC_TIMEOUT:
         fprintf(stderr, "%s: operation timed out\n", v->command);
         code = VCTL_TIMEOUT;

@@ -21,14 +21,14 @@ enum {
 };
 
 typedef struct vctl {
-    const char *command;      /* the first-level subcommand, for messages */
+    const char *command; /* the first-level subcommand, for messages */
     char *home;
-    char *vip_address;        /* NULL: VOLTTRON_VIP_ADDR, else the local ipc address */
-    int64_t deadline_ms;      /* the whole command's timeout (monotonic) */
-    const char *identity;     /* NULL: control.connection */
+    char *vip_address;    /* NULL: VOLTTRON_VIP_ADDR, else the local ipc address */
+    int64_t deadline_ms;  /* the whole command's timeout (monotonic) */
+    const char *identity; /* NULL: control.connection */
     bool json;
     bool debug;
-    vt_agent *agent;          /* control.connection, connected on first use */
+    vt_agent *agent; /* control.connection, connected on first use */
 } vctl;
 
 /* ---- the platform ---- */
@@ -68,7 +68,7 @@ cJSON *vctl_strings(const char *a, const char *b, const char *c);
 
 typedef struct vctl_agent {
     vt_instance inst;
-    char *name;               /* "<package name>-<version>" */
+    char *name; /* "<package name>-<version>" */
 } vctl_agent;
 
 typedef struct vctl_filter {

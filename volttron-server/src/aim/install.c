@@ -130,9 +130,11 @@ static int place_archive(const vt_install_req *req, vt_package *pkg, char **pack
         if (trees_equal(staging, target)) {
             vt_fs_remove_tree(staging);
         } else if (!req->force) {
-            rc = vt_error_set(-EEXIST, "package %s is already installed with different "
-                                       "contents: pass force (vctl install --force) to replace "
-                                       "it for every instance that uses it", id);
+            rc = vt_error_set(-EEXIST,
+                              "package %s is already installed with different "
+                              "contents: pass force (vctl install --force) to replace "
+                              "it for every instance that uses it",
+                              id);
             free(id);
             goto fail;
         } else {
@@ -324,9 +326,7 @@ int vt_install(const vt_install_req *req, vt_instance *out)
         rc = vt_error_set(-errno, "cannot replace %s: %s", identity, strerror(errno));
         goto done;
     }
-    const cJSON *config = req->config ? req->config
-                        : archive_config ? archive_config
-                                         : pkg.config;
+    const cJSON *config = req->config ? req->config : archive_config ? archive_config : pkg.config;
     cJSON *empty = cJSON_CreateObject();
     rc = vt_fs_mkdir_p(staging, 0755);
     if (rc == 0)
@@ -449,16 +449,17 @@ char *vt_install_find_system_package(const char *name)
         return NULL;
     }
     const char *env = getenv("VOLTTRON_AGENT_PATH");
-    char *paths = vt_asprintf("%s%s%s", env ? env : "", env && *env ? ":" : "",
-                              VT_SYSTEM_AGENT_DIR);
+    char *paths =
+        vt_asprintf("%s%s%s", env ? env : "", env && *env ? ":" : "", VT_SYSTEM_AGENT_DIR);
     char *found = NULL;
     char *save = NULL;
     for (char *p = strtok_r(paths, ":", &save); p && !found; p = strtok_r(NULL, ":", &save))
         found = find_in(p, name);
     if (!found)
-        vt_error_set(-ENOENT, "no agent package called \"%s\" is installed on this system "
-                              "(searched $VOLTTRON_AGENT_PATH and %s)", name,
-                     VT_SYSTEM_AGENT_DIR);
+        vt_error_set(-ENOENT,
+                     "no agent package called \"%s\" is installed on this system "
+                     "(searched $VOLTTRON_AGENT_PATH and %s)",
+                     name, VT_SYSTEM_AGENT_DIR);
     free(paths);
     return found;
 }

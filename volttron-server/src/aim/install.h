@@ -24,11 +24,11 @@ typedef struct vt_install_req {
     const void *archive;
     size_t archive_len;
     const char *system_dir;
-    const char *identity;       /* NULL: from the package's template */
-    const vt_keypair *keys;     /* NULL: keep the old instance's, else new */
-    const cJSON *config;        /* NULL: the archive's "config", else the manifest's */
-    bool force;                 /* replace an instance with the identity, and a
-                                 * package of the same version with other contents */
+    const char *identity;   /* NULL: from the package's template */
+    const vt_keypair *keys; /* NULL: keep the old instance's, else new */
+    const cJSON *config;    /* NULL: the archive's "config", else the manifest's */
+    bool force;             /* replace an instance with the identity, and a
+                             * package of the same version with other contents */
 } vt_install_req;
 
 /* Install one instance. On success *out describes it (vt_instance_clear);

@@ -14,7 +14,13 @@
 #include "launch.h"
 
 /* What the child could not do before exec, told through a pipe. */
-enum step { STEP_PGROUP, STEP_PDEATHSIG, STEP_STDIO, STEP_CHDIR, STEP_EXEC };
+enum step {
+    STEP_PGROUP,
+    STEP_PDEATHSIG,
+    STEP_STDIO,
+    STEP_CHDIR,
+    STEP_EXEC
+};
 
 static const char *const step_names[] = {
     [STEP_PGROUP] = "give it its own process group",
@@ -34,9 +40,9 @@ typedef struct child_args {
     const vt_launch *l;
     char *const *argv;
     int devnull;
-    int report;              /* write end, close-on-exec: EOF means exec worked */
+    int report; /* write end, close-on-exec: EOF means exec worked */
     pid_t parent;
-    long max_fd;             /* for kernels without close_range */
+    long max_fd; /* for kernels without close_range */
     struct sigaction dfl;
     sigset_t none;
 } child_args;

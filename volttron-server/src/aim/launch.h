@@ -14,10 +14,10 @@
 #include <sys/types.h>
 
 typedef struct vt_launch {
-    const char *exe;     /* run with argv {exe} */
+    const char *exe; /* run with argv {exe} */
     const char *cwd;
     char *const *envp;
-    int out_fd, err_fd;  /* its stdout and stderr */
+    int out_fd, err_fd; /* its stdout and stderr */
 } vt_launch;
 
 /* Start it; 0 with *pid, or a negative errno ("cannot run ...") when it

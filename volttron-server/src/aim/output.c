@@ -23,14 +23,14 @@
 struct vt_output_budget {
     vt_loop *loop;
     char *identity;
-    int lines_per_sec;       /* < 0: no limit */
+    int lines_per_sec; /* < 0: no limit */
     int burst_lines;
     int64_t report_ms;
-    int64_t tokens;          /* in thousandths of a line */
+    int64_t tokens; /* in thousandths of a line */
     int64_t refilled_ms;
-    uint64_t dropped;        /* since the last report */
-    int64_t first_drop_ms;   /* of those */
-    vt_timer *report_timer;  /* runs while lines are being dropped */
+    uint64_t dropped;       /* since the last report */
+    int64_t first_drop_ms;  /* of those */
+    vt_timer *report_timer; /* runs while lines are being dropped */
 };
 
 struct vt_output {
@@ -39,8 +39,8 @@ struct vt_output {
     char *identity;
     bool is_stderr;
     vt_output_budget *budget; /* borrowed; NULL: no limit */
-    bool over;               /* lines dropped during this wake-up */
-    vt_timer *resume_timer;  /* set while the pipe is not watched */
+    bool over;                /* lines dropped during this wake-up */
+    vt_timer *resume_timer;   /* set while the pipe is not watched */
     char buf[MAX_LINE + 1];
     size_t len;
 };
@@ -93,8 +93,9 @@ void vt_output_budget_report(vt_output_budget *b)
     if (!b || !b->dropped)
         return;
     double secs = (double)(vt_time_monotonic_ms() - b->first_drop_ms) / 1000.0;
-    vt_log_warning(LOG, "%s: %llu lines of output dropped in %.1f s (over its budget of %d "
-                        "lines at once, then %d a second)",
+    vt_log_warning(LOG,
+                   "%s: %llu lines of output dropped in %.1f s (over its budget of %d "
+                   "lines at once, then %d a second)",
                    b->identity, (unsigned long long)b->dropped, secs, b->burst_lines,
                    b->lines_per_sec);
     b->dropped = 0;

@@ -30,9 +30,9 @@
 #define VT_OUTPUT_REPORT_MS 10000
 
 typedef struct vt_output_limits {
-    int lines_per_sec;   /* sustained rate; 0: the default, < 0: no limit */
-    int burst_lines;     /* lines at once on a full budget; 0: the default */
-    int64_t report_ms;   /* how often drops are reported; 0: the default */
+    int lines_per_sec; /* sustained rate; 0: the default, < 0: no limit */
+    int burst_lines;   /* lines at once on a full budget; 0: the default */
+    int64_t report_ms; /* how often drops are reported; 0: the default */
 } vt_output_limits;
 
 /* One agent's budget, shared by its stdout and stderr and kept across its

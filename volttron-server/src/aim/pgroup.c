@@ -92,8 +92,7 @@ int vt_proc_stamp_of(pid_t pid, vt_proc_stamp *out)
     if (rc == 0)
         rc = read_boot(out->boot);
     if (rc < 0)
-        return vt_error_set(rc, "cannot read process %ld in /proc: %s", (long)pid,
-                            strerror(-rc));
+        return vt_error_set(rc, "cannot read process %ld in /proc: %s", (long)pid, strerror(-rc));
     out->pid = pid;
     out->start = ps.start;
     return 0;

@@ -45,23 +45,23 @@ typedef struct waiter {
 typedef struct proc {
     vt_supervisor *s;
     char *identity;
-    char *pidfile;           /* home/run/agents/<identity>.pid while its group lives */
-    pid_t pid;               /* the main process while it runs, else 0 */
+    char *pidfile; /* home/run/agents/<identity>.pid while its group lives */
+    pid_t pid;     /* the main process while it runs, else 0 */
     /* The group while any of it is left. The main process is not reaped
      * until then, so its pid, the group's id, cannot be reused meanwhile. */
     vt_proc_stamp group;
-    int pidfd;               /* -1 without pidfd support: polled instead */
+    int pidfd; /* -1 without pidfd support: polled instead */
     vt_timer *poll_timer;
-    vt_timer *group_timer;   /* while the main process is gone and the group is not */
+    vt_timer *group_timer; /* while the main process is gone and the group is not */
     vt_output *out, *err;
     vt_output_budget *budget; /* the two outputs', across restarts */
     bool exited;
     int code;
     int64_t started_ms;
-    int restarts;            /* in a row, since the last long run or manual start */
+    int restarts; /* in a row, since the last long run or manual start */
     vt_timer *restart_timer;
     vt_timer *stop_timer;
-    int stop_stage;          /* signals sent so far: 1 SIGINT, 2 SIGTERM, 3 SIGKILL */
+    int stop_stage; /* signals sent so far: 1 SIGINT, 2 SIGTERM, 3 SIGKILL */
     bool stopping;
     waiter *waiters;
 } proc;
@@ -69,8 +69,8 @@ typedef struct proc {
 struct vt_supervisor {
     vt_loop *loop;
     vt_supervisor_options o;
-    char *run_dir;           /* home/run/agents: the pid files */
-    vt_map *procs;           /* identity -> proc */
+    char *run_dir; /* home/run/agents: the pid files */
+    vt_map *procs; /* identity -> proc */
     vt_agent_event_fn event_fn;
     void *event_ctx;
 };
@@ -136,8 +136,9 @@ static void after_crash(proc *p)
     if (vt_time_monotonic_ms() - p->started_ms >= s->o.restart_backoff_max_ms)
         p->restarts = 0; /* it ran well for a while: a fresh series */
     if (p->restarts >= s->o.restart_limit) {
-        vt_log_error(LOG, "%s exited with code %d and has crashed %d times in a row: not "
-                          "restarting it again (vctl start %s to try again)",
+        vt_log_error(LOG,
+                     "%s exited with code %d and has crashed %d times in a row: not "
+                     "restarting it again (vctl start %s to try again)",
                      p->identity, p->code, p->restarts + 1, p->identity);
         event(s, p->identity, VT_AGENT_GAVE_UP, p->code);
         return;
@@ -207,8 +208,8 @@ static void linger(proc *p, int n)
 {
     vt_supervisor *s = p->s;
     if (p->stop_stage < 2) {
-        vt_log_warning(LOG, "%s: %d process%s left in its group: sending SIGTERM", p->identity,
-                       n, n == 1 ? "" : "es");
+        vt_log_warning(LOG, "%s: %d process%s left in its group: sending SIGTERM", p->identity, n,
+                       n == 1 ? "" : "es");
         signal_group(p, SIGTERM);
         p->stop_stage = 2;
         cancel(s, &p->stop_timer);
@@ -321,11 +322,13 @@ static size_t stop_leftovers(vt_supervisor *s, char *const *paths, size_t n)
             continue;
         }
         int len = id_len(paths[i], &id);
-        vt_log_warning(LOG, "%.*s: a copy left by a previous platform still runs (pid %ld): "
-                            "stopping it", len, id, (long)st[i].pid);
+        vt_log_warning(LOG,
+                       "%.*s: a copy left by a previous platform still runs (pid %ld): "
+                       "stopping it",
+                       len, id, (long)st[i].pid);
     }
-    int64_t grace = s->o.stop_timeout_ms < LEFTOVER_GRACE_MAX_MS ? s->o.stop_timeout_ms
-                                                                 : LEFTOVER_GRACE_MAX_MS;
+    int64_t grace =
+        s->o.stop_timeout_ms < LEFTOVER_GRACE_MAX_MS ? s->o.stop_timeout_ms : LEFTOVER_GRACE_MAX_MS;
     size_t resisting = vt_pgroup_stop(st, n, grace);
     for (size_t i = 0; i < n; i++) {
         if (vt_pgroup_live(&st[i]) == 0) {
@@ -333,8 +336,9 @@ static size_t stop_leftovers(vt_supervisor *s, char *const *paths, size_t n)
             continue;
         }
         int len = id_len(paths[i], &id);
-        vt_log_error(LOG, "%.*s: the copy left by a previous platform (process group %ld) "
-                          "survives SIGKILL: no other copy starts while it lives",
+        vt_log_error(LOG,
+                     "%.*s: the copy left by a previous platform (process group %ld) "
+                     "survives SIGKILL: no other copy starts while it lives",
                      len, id, (long)st[i].pid);
     }
     free(st);
@@ -392,10 +396,11 @@ static void env_free(envb *e)
 static bool ours(const char *entry)
 {
     static const char *const names[] = {
-        "AGENT_VIP_IDENTITY=", "AGENT_UUID=",      "AGENT_CONFIG=",
-        "AGENT_TAG=",          "AGENT_DATA_DIR=",  "AGENT_PUBLICKEY=",
-        "AGENT_SECRETKEY=",    "VOLTTRON_SERVERKEY=", "VOLTTRON_VIP_ADDR=",
-        "_LAUNCHED_BY_PLATFORM=",
+        "AGENT_VIP_IDENTITY=", "AGENT_UUID=",
+        "AGENT_CONFIG=",       "AGENT_TAG=",
+        "AGENT_DATA_DIR=",     "AGENT_PUBLICKEY=",
+        "AGENT_SECRETKEY=",    "VOLTTRON_SERVERKEY=",
+        "VOLTTRON_VIP_ADDR=",  "_LAUNCHED_BY_PLATFORM=",
     };
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (strncmp(entry, names[i], strlen(names[i])) == 0)
@@ -403,8 +408,8 @@ static bool ours(const char *entry)
     return false;
 }
 
-static void build_env(envb *e, const vt_supervisor *s, const vt_instance *inst,
-                      const char *config, const char *data, const vt_keypair *keys)
+static void build_env(envb *e, const vt_supervisor *s, const vt_instance *inst, const char *config,
+                      const char *data, const vt_keypair *keys)
 {
     for (char **p = environ; p && *p; p++)
         if (!ours(*p))
@@ -430,18 +435,21 @@ static void build_env(envb *e, const vt_supervisor *s, const vt_instance *inst,
 static void record_group(proc *p)
 {
     p->group = (vt_proc_stamp){.pid = p->pid};
-    if (vt_proc_stamp_of(p->pid, &p->group) < 0 ||
-        vt_pidfile_write(p->pidfile, &p->group) < 0)
-        vt_log_warning(LOG, "%s: no pid file (%s): a platform started after a crash of this "
-                            "one could not find it", p->identity, vt_last_error());
+    if (vt_proc_stamp_of(p->pid, &p->group) < 0 || vt_pidfile_write(p->pidfile, &p->group) < 0)
+        vt_log_warning(LOG,
+                       "%s: no pid file (%s): a platform started after a crash of this "
+                       "one could not find it",
+                       p->identity, vt_last_error());
 }
 
 static int spawn(proc *p, const vt_instance *inst)
 {
     vt_supervisor *s = p->s;
     if (stop_leftovers(s, &p->pidfile, 1) > 0)
-        return vt_error_set(-EBUSY, "a copy of %s left running by a previous platform does "
-                                    "not stop: not starting another", p->identity);
+        return vt_error_set(-EBUSY,
+                            "a copy of %s left running by a previous platform does "
+                            "not stop: not starting another",
+                            p->identity);
     char *pkg_dir = vt_instance_package_dir(s->o.home, inst);
     vt_package pkg;
     int rc = vt_package_load(pkg_dir, &pkg);
@@ -465,8 +473,8 @@ static int spawn(proc *p, const vt_instance *inst)
         rc = vt_error_set(-errno, "pipe: %s", strerror(errno));
     if (rc == 0) {
         build_env(&env, s, inst, vt_fs_is_file(config) ? config : NULL, data, &keys);
-        vt_launch l = {.exe = exe, .cwd = data, .envp = env.v, .out_fd = fds[0][1],
-                       .err_fd = fds[1][1]};
+        vt_launch l = {
+            .exe = exe, .cwd = data, .envp = env.v, .out_fd = fds[0][1], .err_fd = fds[1][1]};
         rc = vt_launch_spawn(&l, &p->pid);
     }
     for (int i = 0; i < 2; i++)

@@ -44,11 +44,10 @@ typedef struct vt_supervisor_options {
 /* Events for the control service (alerts, router bookkeeping). */
 typedef enum vt_agent_event {
     VT_AGENT_STARTED,
-    VT_AGENT_EXITED,      /* detail: the return code */
-    VT_AGENT_GAVE_UP,     /* crashed restart_limit times in a row; detail: last code */
+    VT_AGENT_EXITED,  /* detail: the return code */
+    VT_AGENT_GAVE_UP, /* crashed restart_limit times in a row; detail: last code */
 } vt_agent_event;
-typedef void (*vt_agent_event_fn)(const char *identity, vt_agent_event ev, int detail,
-                                  void *ctx);
+typedef void (*vt_agent_event_fn)(const char *identity, vt_agent_event ev, int detail, void *ctx);
 
 /* Also stops, blocking (SIGTERM, at most 2 s, SIGKILL, 1 s), every copy a
  * previous platform's agents left running in this home (their pid files). */

@@ -36,11 +36,11 @@ struct auth_svc {
     char *path;
     char *protected_path;
     vt_authfile *af;
-    cJSON *caps;               /* the current user -> capabilities map */
-    cJSON *rpc_auths;          /* identity -> rpc_method_authorizations, as last pushed */
-    cJSON *rpc_changed;        /* identity -> map still to push to that agent */
-    bool caps_changed;         /* auth.update still to push to every peer */
-    char *protected_text;      /* protected_topics.json as last pushed */
+    cJSON *caps;          /* the current user -> capabilities map */
+    cJSON *rpc_auths;     /* identity -> rpc_method_authorizations, as last pushed */
+    cJSON *rpc_changed;   /* identity -> map still to push to that agent */
+    bool caps_changed;    /* auth.update still to push to every peer */
+    char *protected_text; /* protected_topics.json as last pushed */
     vt_timer *watch;
     auth_method *methods;
 };
@@ -56,12 +56,11 @@ static void merge_caps(cJSON *into, const cJSON *caps)
             cJSON_AddNullToObject(into, caps->valuestring);
     } else if (cJSON_IsArray(caps)) {
         const cJSON *c;
-        cJSON_ArrayForEach(c, caps)
+        cJSON_ArrayForEach (c, caps)
             merge_caps(into, c);
     } else if (cJSON_IsObject(caps)) {
         const cJSON *c;
-        cJSON_ArrayForEach(c, caps)
-        {
+        cJSON_ArrayForEach (c, caps) {
             cJSON_DeleteItemFromObjectCaseSensitive(into, c->string);
             cJSON_AddItemToObject(into, c->string, cJSON_Duplicate(c, 1));
         }
@@ -73,14 +72,12 @@ static void merge_roles(auth_svc *s, cJSON *into, const cJSON *roles)
 {
     const cJSON *all = cJSON_GetObjectItemCaseSensitive(vt_authfile_doc(s->af), "roles");
     const cJSON *r;
-    cJSON_ArrayForEach(r, roles)
-    {
+    cJSON_ArrayForEach (r, roles) {
         if (!cJSON_IsString(r))
             continue;
         const cJSON *caps = cJSON_GetObjectItemCaseSensitive(all, r->valuestring);
         const cJSON *c;
-        cJSON_ArrayForEach(c, caps)
-        {
+        cJSON_ArrayForEach (c, caps) {
             if (cJSON_IsString(c) && !cJSON_GetObjectItemCaseSensitive(into, c->valuestring))
                 cJSON_AddNullToObject(into, c->valuestring);
         }
@@ -94,8 +91,7 @@ static cJSON *effective_caps(auth_svc *s, const cJSON *entry)
     merge_roles(s, caps, cJSON_GetObjectItemCaseSensitive(entry, "roles"));
     const cJSON *groups = cJSON_GetObjectItemCaseSensitive(vt_authfile_doc(s->af), "groups");
     const cJSON *g;
-    cJSON_ArrayForEach(g, cJSON_GetObjectItemCaseSensitive(entry, "groups"))
-    {
+    cJSON_ArrayForEach (g, cJSON_GetObjectItemCaseSensitive(entry, "groups")) {
         if (cJSON_IsString(g))
             merge_roles(s, caps, cJSON_GetObjectItemCaseSensitive(groups, g->valuestring));
     }
@@ -111,10 +107,10 @@ static cJSON *user_to_capabilities(auth_svc *s)
 {
     cJSON *map = cJSON_CreateObject();
     const cJSON *e;
-    cJSON_ArrayForEach(e, vt_authfile_allow(s->af))
-    {
+    cJSON_ArrayForEach (e, vt_authfile_allow(s->af)) {
         const cJSON *user = cJSON_GetObjectItemCaseSensitive(e, "user_id");
-        if (enabled(e) && cJSON_IsString(user) && !cJSON_GetObjectItemCaseSensitive(map, user->valuestring))
+        if (enabled(e) && cJSON_IsString(user) &&
+            !cJSON_GetObjectItemCaseSensitive(map, user->valuestring))
             cJSON_AddItemToObject(map, user->valuestring, effective_caps(s, e));
     }
     return map;
@@ -124,8 +120,7 @@ static cJSON *entry_by(auth_svc *s, const char *key, const char *value, int *ind
 {
     int i = 0;
     cJSON *e;
-    cJSON_ArrayForEach(e, vt_authfile_allow(s->af))
-    {
+    cJSON_ArrayForEach (e, vt_authfile_allow(s->af)) {
         const cJSON *v = cJSON_GetObjectItemCaseSensitive(e, key);
         if (cJSON_IsString(v) && strcmp(v->valuestring, value) == 0) {
             if (index)
@@ -171,8 +166,7 @@ static cJSON *rpc_auths_now(auth_svc *s)
 {
     cJSON *out = cJSON_CreateObject();
     const cJSON *e;
-    cJSON_ArrayForEach(e, vt_authfile_allow(s->af))
-    {
+    cJSON_ArrayForEach (e, vt_authfile_allow(s->af)) {
         const cJSON *id = cJSON_GetObjectItemCaseSensitive(e, "identity");
         const cJSON *m = cJSON_GetObjectItemCaseSensitive(e, "rpc_method_authorizations");
         if (enabled(e) && cJSON_IsString(id) && cJSON_IsObject(m) &&
@@ -187,10 +181,9 @@ static void diff_rpc_auths(auth_svc *s)
 {
     cJSON *now = rpc_auths_now(s);
     const cJSON *m;
-    cJSON_ArrayForEach(m, now)
-    {
-        const cJSON *was = s->rpc_auths ? cJSON_GetObjectItemCaseSensitive(s->rpc_auths, m->string)
-                                        : NULL;
+    cJSON_ArrayForEach (m, now) {
+        const cJSON *was =
+            s->rpc_auths ? cJSON_GetObjectItemCaseSensitive(s->rpc_auths, m->string) : NULL;
         if (s->rpc_auths && (!was || !cJSON_Compare(was, m, 1))) {
             cJSON_DeleteItemFromObjectCaseSensitive(s->rpc_changed, m->string);
             cJSON_AddItemToObject(s->rpc_changed, m->string, cJSON_Duplicate(m, 1));
@@ -223,8 +216,8 @@ static void notify_peers(vt_agent *agent, const char *const *peers, size_t n, vo
         if (m) {
             cJSON *kw = cJSON_CreateObject();
             cJSON_AddItemToObject(kw, "rpc_authorizations", cJSON_Duplicate(m, 1));
-            vt_rpc_call(agent, peers[i], "auth.set_multiple_rpc_authorizations", kw, 10000,
-                        pushed, NULL);
+            vt_rpc_call(agent, peers[i], "auth.set_multiple_rpc_authorizations", kw, 10000, pushed,
+                        NULL);
         }
     }
     /* Agents not connected now fetch their map when they next start. */
@@ -395,8 +388,7 @@ static cJSON *rpc_update_id_rpc_authorizations(vt_agent *agent, vt_rpc_request *
     }
     bool added = false;
     const cJSON *m;
-    cJSON_ArrayForEach(m, methods)
-    {
+    cJSON_ArrayForEach (m, methods) {
         if (!cJSON_GetObjectItemCaseSensitive(have, m->string)) {
             cJSON_AddItemToObject(have, m->string, cJSON_Duplicate(m, 1));
             added = true;
@@ -436,14 +428,12 @@ static cJSON *change_method_caps(vt_rpc_request *req, auth_svc *s, bool add)
         list = cJSON_AddArrayToObject(have, method);
     }
     const cJSON *c;
-    cJSON_ArrayForEach(c, caps)
-    {
+    cJSON_ArrayForEach (c, caps) {
         if (!cJSON_IsString(c))
             continue;
         int i = 0, found = -1;
         const cJSON *x;
-        cJSON_ArrayForEach(x, list)
-        {
+        cJSON_ArrayForEach (x, list) {
             if (cJSON_IsString(x) && strcmp(x->valuestring, c->valuestring) == 0)
                 found = i;
             i++;
@@ -483,8 +473,7 @@ static cJSON *with_address(auth_svc *s, bool allow)
     cJSON *out = cJSON_CreateArray();
     const cJSON *list = allow ? vt_authfile_allow(s->af) : vt_authfile_deny(s->af);
     const cJSON *e;
-    cJSON_ArrayForEach(e, list)
-    {
+    cJSON_ArrayForEach (e, list) {
         const cJSON *addr = cJSON_GetObjectItemCaseSensitive(e, "address");
         if (!cJSON_IsString(addr))
             continue;
@@ -529,8 +518,7 @@ static cJSON *settle_pending(vt_rpc_request *req, auth_svc *s, int where)
     cJSON *p = pending(s);
     int i = 0;
     cJSON *e;
-    cJSON_ArrayForEach(e, p)
-    {
+    cJSON_ArrayForEach (e, p) {
         const cJSON *u = cJSON_GetObjectItemCaseSensitive(e, "user_id");
         if (user && cJSON_IsString(u) && strcmp(u->valuestring, user) == 0)
             break;
@@ -546,8 +534,8 @@ static cJSON *settle_pending(vt_rpc_request *req, auth_svc *s, int where)
     }
     const cJSON *cred = cJSON_GetObjectItemCaseSensitive(taken, "credentials");
     const cJSON *addr = cJSON_GetObjectItemCaseSensitive(taken, "address");
-    cJSON *entry = vt_auth_entry_new(cJSON_IsString(cred) ? cred->valuestring : NULL, user,
-                                     NULL, NULL, NULL);
+    cJSON *entry =
+        vt_auth_entry_new(cJSON_IsString(cred) ? cred->valuestring : NULL, user, NULL, NULL, NULL);
     if (cJSON_IsString(addr) && addr->valuestring[0])
         cJSON_ReplaceItemInObjectCaseSensitive(entry, "address",
                                                cJSON_CreateString(addr->valuestring));
@@ -635,8 +623,7 @@ static cJSON *complete_entry(vt_rpc_request *req, const cJSON *given)
     cJSON *e = vt_auth_entry_new(cJSON_IsString(cred) ? cred->valuestring : NULL,
                                  cJSON_IsString(user) ? user->valuestring : NULL, NULL, NULL, NULL);
     const cJSON *v;
-    cJSON_ArrayForEach(v, given)
-    {
+    cJSON_ArrayForEach (v, given) {
         if (strcmp(v->string, "user_id") == 0 && !cJSON_IsString(v))
             continue;
         if (cJSON_GetObjectItemCaseSensitive(e, v->string))
@@ -691,8 +678,8 @@ static cJSON *rpc_file_update_by_index(vt_agent *a, vt_rpc_request *req, void *c
     cJSON *list = list_for(s, req, 2);
     if (!cJSON_IsNumber(index) || index->valueint < 0 ||
         index->valueint >= cJSON_GetArraySize(list))
-        return vt_rpc_raise(req, "volttron.platform.auth.AuthFileIndexError",
-                            "invalid index %s", cJSON_IsNumber(index) ? "" : "(not a number)");
+        return vt_rpc_raise(req, "volttron.platform.auth.AuthFileIndexError", "invalid index %s",
+                            cJSON_IsNumber(index) ? "" : "(not a number)");
     if (list == vt_authfile_allow(s->af) &&
         protects_platform(req, cJSON_GetArrayItem(list, index->valueint)))
         return NULL;
@@ -711,8 +698,7 @@ static cJSON *remove_indices(auth_svc *s, vt_rpc_request *req, cJSON *list, cons
 {
     int n = cJSON_GetArraySize(list);
     const cJSON *i;
-    cJSON_ArrayForEach(i, indices)
-    {
+    cJSON_ArrayForEach (i, indices) {
         if (!cJSON_IsNumber(i) || i->valueint < 0 || i->valueint >= n)
             return vt_rpc_raise(req, "volttron.platform.auth.AuthFileIndexError",
                                 "invalid index %g", cJSON_IsNumber(i) ? i->valuedouble : -1.0);
@@ -722,8 +708,7 @@ static cJSON *remove_indices(auth_svc *s, vt_rpc_request *req, cJSON *list, cons
     }
     /* from the highest index down, so the others stay valid */
     for (int k = n - 1; k >= 0; k--) {
-        cJSON_ArrayForEach(i, indices)
-        {
+        cJSON_ArrayForEach (i, indices) {
             if (i->valueint == k) {
                 cJSON_DeleteItemFromArray(list, k);
                 break;
@@ -761,8 +746,7 @@ static cJSON *rpc_file_remove_by_credentials(vt_agent *a, vt_rpc_request *req, v
     cJSON *indices = cJSON_CreateArray();
     int i = 0;
     const cJSON *e;
-    cJSON_ArrayForEach(e, list)
-    {
+    cJSON_ArrayForEach (e, list) {
         const cJSON *c = cJSON_GetObjectItemCaseSensitive(e, "credentials");
         if (cred && cJSON_IsString(c) && strcmp(c->valuestring, cred) == 0)
             cJSON_AddItemToArray(indices, cJSON_CreateNumber(i));
@@ -801,8 +785,7 @@ static cJSON *rpc_file_find_by_credentials(vt_agent *a, vt_rpc_request *req, voi
     const char *cred = str_arg(req, 0, "credentials");
     cJSON *out = cJSON_CreateArray();
     const cJSON *e;
-    cJSON_ArrayForEach(e, list_for(s, req, 1))
-    {
+    cJSON_ArrayForEach (e, list_for(s, req, 1)) {
         const cJSON *c = cJSON_GetObjectItemCaseSensitive(e, "credentials");
         if (cred && cJSON_IsString(c) && strcmp(c->valuestring, cred) == 0)
             cJSON_AddItemToArray(out, cJSON_Duplicate(e, 1));
@@ -899,8 +882,7 @@ int vt_auth_service_start(vt_router *router, const char *home)
          rpc_file_update_by_index},
         {"auth_file.remove_by_credentials", "credentials, is_allow=True", AUTH_MODS,
          rpc_file_remove_by_credentials},
-        {"auth_file.remove_by_index", "index, is_allow=True", AUTH_MODS,
-         rpc_file_remove_by_index},
+        {"auth_file.remove_by_index", "index, is_allow=True", AUTH_MODS, rpc_file_remove_by_index},
         {"auth_file.remove_by_indices", "indices, is_allow=True", AUTH_MODS,
          rpc_file_remove_by_indices},
         {"auth_file.set_groups", "groups", AUTH_MODS, rpc_file_set_groups},
@@ -912,8 +894,7 @@ int vt_auth_service_start(vt_router *router, const char *home)
     s->methods = vt_calloc(n, sizeof *s->methods);
     for (size_t i = 0; i < n; i++) {
         s->methods[i] = (auth_method){s, methods[i].fn};
-        vt_rpc_export_doc(a, methods[i].name, fresh_then, &s->methods[i], methods[i].params,
-                          NULL);
+        vt_rpc_export_doc(a, methods[i].name, fresh_then, &s->methods[i], methods[i].params, NULL);
         if (methods[i].caps)
             vt_rpc_require(a, methods[i].name, methods[i].caps);
     }

@@ -19,25 +19,25 @@
 #define STORE_MAX (64u << 20) /* default limit of one store */
 
 typedef struct entry {
-    char *name;        /* as last written (stored case) */
-    char *type;        /* "json", "csv" or "raw" */
-    char *modified;    /* UTC timestamp, or NULL (old files) */
-    char *data;        /* raw contents */
+    char *name;     /* as last written (stored case) */
+    char *type;     /* "json", "csv" or "raw" */
+    char *modified; /* UTC timestamp, or NULL (old files) */
+    char *data;     /* raw contents */
     cJSON *parsed;
 } entry;
 
 typedef struct store {
     char *identity;
-    vt_map *entries;   /* lower-case name -> entry */
+    vt_map *entries; /* lower-case name -> entry */
 } store;
 
 typedef struct config_store {
     vt_agent *agent;
     char *dir;
-    vt_map *stores;    /* identity -> store */
-    vt_map *peers;     /* connected identities (values unused) */
-    vt_map *broken;    /* identity -> path of a store that failed to load in place */
-    size_t limit;      /* bytes a store may take on disk */
+    vt_map *stores; /* identity -> store */
+    vt_map *peers;  /* connected identities (values unused) */
+    vt_map *broken; /* identity -> path of a store that failed to load in place */
+    size_t limit;   /* bytes a store may take on disk */
 } config_store;
 
 /* ---- entries and stores ---- */
@@ -142,7 +142,7 @@ static void collect_links(const cJSON *v, vt_map *out)
     }
     const cJSON *c;
     if (cJSON_IsObject(v) || cJSON_IsArray(v))
-        cJSON_ArrayForEach(c, v)
+        cJSON_ArrayForEach (c, v)
             collect_links(c, out);
 }
 
@@ -195,9 +195,11 @@ static int persist(config_store *cs, store *s)
 {
     const char *broken = vt_map_get(cs->broken, s->identity);
     if (broken)
-        return vt_error_set(-EIO, "the configuration store of %s at %s could not be loaded (see "
-                                  "the log) and is not overwritten: repair or remove it, then "
-                                  "restart the platform", s->identity, broken);
+        return vt_error_set(-EIO,
+                            "the configuration store of %s at %s could not be loaded (see "
+                            "the log) and is not overwritten: repair or remove it, then "
+                            "restart the platform",
+                            s->identity, broken);
     char *path = vt_asprintf("%s/%s.store", cs->dir, s->identity);
     int rc = 0;
     if (vt_map_size(s->entries) == 0) {
@@ -224,8 +226,9 @@ static int persist(config_store *cs, store *s)
     size_t len = strlen(text);
     /* The limit the next start loads with: never write what would not load. */
     if (len > cs->limit)
-        rc = vt_error_set(-EFBIG, "the configuration store of %s would be %zu bytes, more "
-                                  "than the %zu a store may hold (--config-store-limit)",
+        rc = vt_error_set(-EFBIG,
+                          "the configuration store of %s would be %zu bytes, more "
+                          "than the %zu a store may hold (--config-store-limit)",
                           s->identity, len, cs->limit);
     else
         rc = vt_fs_write_atomic(path, text, len, 0600);
@@ -280,9 +283,10 @@ static void load_store(config_store *cs, const char *file)
         snprintf(why, sizeof why, "%s", doc ? "not a JSON object" : vt_last_error());
         char *aside = set_aside(path, "unloadable", NULL, 0);
         if (aside)
-            vt_log_error(LOG, "configuration store of %s not loaded (%s): moved to %s, where "
-                              "it stays; %s starts with an empty store", identity, why, aside,
-                         identity);
+            vt_log_error(LOG,
+                         "configuration store of %s not loaded (%s): moved to %s, where "
+                         "it stays; %s starts with an empty store",
+                         identity, why, aside, identity);
         else
             vt_map_set(cs->broken, identity, vt_strdup(path));
         free(aside);
@@ -295,8 +299,7 @@ static void load_store(config_store *cs, const char *file)
     store *s = store_get(cs, identity, true);
     bool dropped = false;
     const cJSON *item;
-    cJSON_ArrayForEach(item, doc)
-    {
+    cJSON_ArrayForEach (item, doc) {
         const cJSON *type = cJSON_GetObjectItemCaseSensitive(item, "type");
         const cJSON *data = cJSON_GetObjectItemCaseSensitive(item, "data");
         const cJSON *modified = cJSON_GetObjectItemCaseSensitive(item, "modified");
@@ -308,7 +311,9 @@ static void load_store(config_store *cs, const char *file)
         char *lname = lower(item->string);
         if (!parsed || vt_map_contains(s->entries, lname)) {
             vt_log_error(LOG, "%s: dropped entry \"%s\": %s", path, item->string,
-                         parsed ? "duplicate name" : why[0] ? why : "missing type or data");
+                         parsed   ? "duplicate name"
+                         : why[0] ? why
+                                  : "missing type or data");
             cJSON_Delete(parsed);
             dropped = true;
         } else {
@@ -326,8 +331,10 @@ static void load_store(config_store *cs, const char *file)
     if (dropped) {
         char *aside = set_aside(path, "before-repair", text, len);
         if (aside) {
-            vt_log_warning(LOG, "%s rewritten without the entries above; the file as it was "
-                                "is kept as %s", path, aside);
+            vt_log_warning(LOG,
+                           "%s rewritten without the entries above; the file as it was "
+                           "is kept as %s",
+                           path, aside);
             persist(cs, s);
         } else {
             vt_map_set(cs->broken, identity, vt_strdup(path));
@@ -380,8 +387,8 @@ static void push_update(config_store *cs, const char *identity, const char *acti
     cJSON_AddItemToArray(args, name ? cJSON_CreateString(name) : cJSON_CreateNull());
     push *p = vt_calloc(1, sizeof *p);
     p->req = req;
-    vt_rpc_call(cs->agent, identity, "config.update", vt_rpc_params(args, kwargs),
-                PUSH_TIMEOUT_MS, pushed, p);
+    vt_rpc_call(cs->agent, identity, "config.update", vt_rpc_params(args, kwargs), PUSH_TIMEOUT_MS,
+                pushed, p);
 }
 
 /* ---- RPC ---- */
@@ -462,7 +469,8 @@ static cJSON *rpc_set_config(vt_agent *agent, vt_rpc_request *req, void *ctx)
         if (vt_map_size(s->entries) == 0) {
             vt_map_remove(cs->stores, identity);
         }
-        return vt_rpc_raise(req, "builtins.ValueError", "Recursive configuration references detected.");
+        return vt_rpc_raise(req, "builtins.ValueError",
+                            "Recursive configuration references detected.");
     }
     entry *old = vt_map_take(s->entries, lname);
     const char *action = old ? "UPDATE" : "NEW";
@@ -509,7 +517,8 @@ static cJSON *rpc_delete_config(vt_agent *agent, vt_rpc_request *req, void *ctx)
     bool trigger = bool_arg(req, 2, "trigger_callback", true);
     bool send_update = bool_arg(req, 3, "send_update", true);
     if (!raw_name)
-        return vt_rpc_raise(req, "builtins.TypeError", "delete_config() needs identity and config_name");
+        return vt_rpc_raise(req, "builtins.TypeError",
+                            "delete_config() needs identity and config_name");
     char *name = normalise_name(raw_name);
     char *lname = lower(name);
     store *s = store_get(cs, identity, false);
@@ -690,8 +699,7 @@ static cJSON *rpc_initialize_configs(vt_agent *agent, vt_rpc_request *req, void 
     if (!identity)
         return NULL;
     /* Only agents we know are connected get the push (as VOLTTRON). */
-    if (!vt_map_contains(cs->peers, identity) &&
-        strcmp(identity, vt_rpc_peer(req)) != 0)
+    if (!vt_map_contains(cs->peers, identity) && strcmp(identity, vt_rpc_peer(req)) != 0)
         return NULL;
     cJSON *configs = cJSON_CreateObject();
     store *s = store_get(cs, identity, false);
@@ -775,8 +783,7 @@ int vt_config_store_start(vt_router *router, const char *home, size_t limit)
          "send_update=True",
          rpc_set_config, true},
         {"delete_config", "manage_delete_config",
-         "identity, config_name, trigger_callback=True, send_update=True", rpc_delete_config,
-         true},
+         "identity, config_name, trigger_callback=True, send_update=True", rpc_delete_config, true},
         {"delete_store", "manage_delete_store", "identity", rpc_delete_store, true},
         {"list_configs", "manage_list_configs", "identity", rpc_list_configs, false},
         {"list_stores", "manage_list_stores", "", rpc_list_stores, false},

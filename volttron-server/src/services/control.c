@@ -15,8 +15,7 @@
 
 /* ---- helpers ---- */
 
-bool vt_control_find(control *c, vt_rpc_request *req, int pos, const char *name,
-                     vt_instance *out)
+bool vt_control_find(control *c, vt_rpc_request *req, int pos, const char *name, vt_instance *out)
 {
     const cJSON *v = vt_rpc_arg(req, pos, name);
     if (!cJSON_IsString(v)) {
@@ -50,8 +49,8 @@ static char *instance_publickey(const vt_instance *inst)
 }
 
 /* Load auth.json, let edit change it (true: save), save atomically. */
-static int edit_authfile(control *c, bool (*edit)(vt_authfile *af, const vt_instance *inst,
-                                                  const char *key),
+static int edit_authfile(control *c,
+                         bool (*edit)(vt_authfile *af, const vt_instance *inst, const char *key),
                          const vt_instance *inst, const char *key)
 {
     char *path = vt_fs_path_join(c->home, "auth.json");
@@ -69,8 +68,7 @@ static bool add_entry(vt_authfile *af, const vt_instance *inst, const char *key)
     cJSON *caps = cJSON_CreateObject();
     /* VOLTTRON's central-platform agent may edit every store */
     const char *scope = strcmp(inst->identity, "platform.agent") == 0 ? "/.*/" : inst->identity;
-    cJSON_AddStringToObject(cJSON_AddObjectToObject(caps, "edit_config_store"), "identity",
-                            scope);
+    cJSON_AddStringToObject(cJSON_AddObjectToObject(caps, "edit_config_store"), "identity", scope);
     vt_authfile_add(af,
                     vt_auth_entry_new(key, inst->identity, inst->identity, caps,
                                       "Automatically added on agent install"),
@@ -186,8 +184,7 @@ static cJSON *rpc_status_agents(vt_agent *agent, vt_rpc_request *req, void *ctx)
     cJSON *out = cJSON_CreateArray();
     for (size_t i = 0; i < n; i++) {
         vt_instance inst;
-        if (vt_instances_find(c->home, ids[i], &inst) == 0 &&
-            strcmp(inst.identity, ids[i]) == 0) {
+        if (vt_instances_find(c->home, ids[i], &inst) == 0 && strcmp(inst.identity, ids[i]) == 0) {
             cJSON *row = cJSON_CreateArray();
             char *name = vt_instance_agent_name(c->home, &inst);
             cJSON_AddItemToArray(row, cJSON_CreateString(inst.uuid));
@@ -233,7 +230,7 @@ static cJSON *about(vt_rpc_request *req, control *c, int what)
             char *pkg_dir = vt_instance_package_dir(c->home, &inst);
             vt_package p;
             r = vt_package_load(pkg_dir, &p) == 0 ? cJSON_CreateString(p.version)
-                                                   : cJSON_CreateNull();
+                                                  : cJSON_CreateNull();
             vt_package_clear(&p);
             free(pkg_dir);
         }
@@ -292,8 +289,9 @@ static cJSON *rpc_identity_exists(vt_agent *agent, vt_rpc_request *req, void *ct
     control *c = ctx;
     const cJSON *id = vt_rpc_arg(req, 0, "identity");
     if (!cJSON_IsString(id) || !id->valuestring[0])
-        return vt_rpc_raise(req, "builtins.ValueError", "Attribute identity cannot be None or "
-                                                        "empty");
+        return vt_rpc_raise(req, "builtins.ValueError",
+                            "Attribute identity cannot be None or "
+                            "empty");
     vt_instance inst;
     if (vt_instances_find(c->home, id->valuestring, &inst) < 0)
         return cJSON_CreateNull();
@@ -341,7 +339,11 @@ typedef struct stop_job {
     control *c;
     vt_rpc_request *req;
     vt_instance inst;
-    enum { THEN_REPLY, THEN_START, THEN_REMOVE } then;
+    enum {
+        THEN_REPLY,
+        THEN_START,
+        THEN_REMOVE
+    } then;
     bool remove_auth;
 } stop_job;
 
@@ -546,7 +548,8 @@ static void on_agent_event(const char *identity, vt_agent_event ev, int detail, 
         name = vt_instance_agent_name(c->home, &inst);
         char *key = vt_asprintf("Agent %s(%s) stopped unexpectedly", name, inst.uuid);
         char *context = vt_asprintf("Agent %s(%s) stopped unexpectedly. Attempts to restart "
-                                    "failed (last exit code %d)", name, inst.uuid, detail);
+                                    "failed (last exit code %d)",
+                                    name, inst.uuid, detail);
         vt_health_send_alert(c->agent, key, "BAD", context);
         free(key);
         free(context);
@@ -601,8 +604,7 @@ static void fini(void *ctx)
     free(c);
 }
 
-int vt_control_start(vt_router *router, const char *home, const char *serverkey,
-                     vt_supervisor *sup)
+int vt_control_start(vt_router *router, const char *home, const char *serverkey, vt_supervisor *sup)
 {
     control *c = vt_calloc(1, sizeof *c);
     c->router = router;

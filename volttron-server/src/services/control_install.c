@@ -71,8 +71,9 @@ static void install_now(install_job *j)
     vt_instance inst;
     int rc = vt_install(&r, &inst);
     if (rc < 0) {
-        fail(j, rc == -EEXIST && strstr(vt_last_error(), "Identity") ? "builtins.ValueError"
-                                                                     : "volttron.InstallError",
+        fail(j,
+             rc == -EEXIST && strstr(vt_last_error(), "Identity") ? "builtins.ValueError"
+                                                                  : "volttron.InstallError",
              vt_last_error());
         return;
     }
@@ -167,8 +168,9 @@ static void on_data(vt_agent *agent, vt_channel *ch, const void *data, size_t le
         unsigned char digest[VT_SHA512_SIZE];
         vt_sha512(j->data.data, j->data.len, digest);
         if (len != VT_SHA512_SIZE || memcmp(digest, data, len) != 0) {
-            fail(j, "builtins.AssertionError", "the package's SHA-512 checksum does not match "
-                                               "what was received");
+            fail(j, "builtins.AssertionError",
+                 "the package's SHA-512 checksum does not match "
+                 "what was received");
             return;
         }
         if (j->timer) {
@@ -235,8 +237,9 @@ cJSON *vt_control_rpc_install_agent(vt_agent *agent, vt_rpc_request *req, void *
         char derived[VT_KEY_TEXT_SIZE];
         if (vt_keys_public_from_secret(sec, derived) < 0 || strcmp(derived, pub) != 0) {
             job_free(j);
-            return vt_rpc_raise(req, "builtins.ValueError", "publickey and secretkey are not a "
-                                                            "key pair");
+            return vt_rpc_raise(req, "builtins.ValueError",
+                                "publickey and secretkey are not a "
+                                "key pair");
         }
         snprintf(j->keys.public_key, sizeof j->keys.public_key, "%s", pub);
         snprintf(j->keys.secret_key, sizeof j->keys.secret_key, "%s", sec);

@@ -14,7 +14,7 @@ typedef struct control {
     vt_agent *agent;
     vt_supervisor *sup;
     char *home;
-    char *serverkey;     /* NULL without auth */
+    char *serverkey; /* NULL without auth */
     bool auth;
 } control;
 
@@ -22,8 +22,7 @@ typedef struct control {
  * prefix of either). On failure the request carries VOLTTRON's error
  * (ValueError "invalid agent", TypeError for a non-string) and false is
  * returned. */
-bool vt_control_find(control *c, vt_rpc_request *req, int pos, const char *name,
-                     vt_instance *out);
+bool vt_control_find(control *c, vt_rpc_request *req, int pos, const char *name, vt_instance *out);
 
 /* The install entry in auth.json for an instance (platform-services.md
  * §5.2), replacing one with the same user id; removing by credentials. */

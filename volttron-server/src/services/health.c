@@ -14,16 +14,24 @@
 typedef struct record {
     char connected[VT_TIME_BUFSZ];
     char last_heartbeat[VT_TIME_BUFSZ];
-    cJSON *message;       /* the last heartbeat's message, or NULL */
+    cJSON *message; /* the last heartbeat's message, or NULL */
 } record;
 
 typedef struct health {
-    vt_map *peers;        /* identity -> record */
+    vt_map *peers; /* identity -> record */
 } health;
 
 static const char *const service_identities[] = {
-    "control", "config.store", "keydiscovery", "platform.auth", "platform.health",
-    "platform_web", "zmq.proxy.router", "platform.control", "platform.config_store", NULL,
+    "control",
+    "config.store",
+    "keydiscovery",
+    "platform.auth",
+    "platform.health",
+    "platform_web",
+    "zmq.proxy.router",
+    "platform.control",
+    "platform.config_store",
+    NULL,
 };
 
 bool vt_is_service_identity(const char *identity)

@@ -16,13 +16,13 @@ extern "C" {
 #endif
 
 typedef struct vt_address {
-    char *endpoint;     /* scheme://rest, without query and fragment */
-    char *scheme;       /* "tcp", "ipc", "inproc" */
-    char *host_key;     /* known_hosts key: "127.0.0.1:22916", or "@" for local ipc */
-    char *serverkey;    /* query parameters, NULL when absent */
+    char *endpoint;  /* scheme://rest, without query and fragment */
+    char *scheme;    /* "tcp", "ipc", "inproc" */
+    char *host_key;  /* known_hosts key: "127.0.0.1:22916", or "@" for local ipc */
+    char *serverkey; /* query parameters, NULL when absent */
     char *publickey;
     char *secretkey;
-    char *server;       /* NULL, "NULL", "PLAIN", "CURVE" */
+    char *server; /* NULL, "NULL", "PLAIN", "CURVE" */
     char *fragment;
 } vt_address;
 

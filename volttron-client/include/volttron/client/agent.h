@@ -41,14 +41,14 @@ typedef struct vt_agent vt_agent;
 /* How to build an agent. Zero-initialise and set what you need; every NULL
  * or 0 field falls back to the environment and then to VOLTTRON's default. */
 typedef struct vt_agent_options {
-    const char *identity;       /* AGENT_VIP_IDENTITY, else a random UUID */
-    const char *volttron_home;  /* VOLTTRON_HOME, else ~/.volttron */
+    const char *identity;      /* AGENT_VIP_IDENTITY, else a random UUID */
+    const char *volttron_home; /* VOLTTRON_HOME, else ~/.volttron */
     /* VOLTTRON_VIP_ADDR, else ipc://@$VOLTTRON_HOME/run/vip.socket. May carry
      * serverkey/publickey/secretkey query parameters. */
     const char *address;
-    const char *serverkey;      /* VOLTTRON_SERVERKEY, address, known_hosts */
-    const char *publickey;      /* AGENT_PUBLICKEY, address, keystore */
-    const char *secretkey;      /* AGENT_SECRETKEY, address, keystore */
+    const char *serverkey; /* VOLTTRON_SERVERKEY, address, known_hosts */
+    const char *publickey; /* AGENT_PUBLICKEY, address, keystore */
+    const char *secretkey; /* AGENT_SECRETKEY, address, keystore */
     /* 1 = CURVE, 0 = none (a platform started with --no-auth), -1 = decide
      * from AUTH_ENABLED and whether a server key can be found (default). */
     int auth;
@@ -56,8 +56,8 @@ typedef struct vt_agent_options {
     vt_loop *loop;
     /* Heartbeat period in seconds: 0 = VOLTTRON's 60, <0 = no heartbeat. */
     int heartbeat_period;
-    const char *version;        /* answered by agent.version; default "0.1" */
-    const char *config_path;    /* AGENT_CONFIG: the config file to load */
+    const char *version;     /* answered by agent.version; default "0.1" */
+    const char *config_path; /* AGENT_CONFIG: the config file to load */
     /* Give up when the platform cannot be reached (instead of waiting for
      * it to come up): what command-line tools want. */
     bool fail_fast;
@@ -129,10 +129,10 @@ typedef void (*vt_agent_timer_fn)(vt_agent *agent, void *ctx);
 /* Timers on the agent's loop with the agent passed back. One-shot after
  * delay_ms; periodic every period_ms with the first call after period_ms
  * (or at once with vt_agent_every_now). Cancel with vt_agent_cancel. */
-VT_CLIENT_EXPORT vt_timer *vt_agent_after(vt_agent *agent, int64_t delay_ms,
-                                          vt_agent_timer_fn fn, void *ctx);
-VT_CLIENT_EXPORT vt_timer *vt_agent_every(vt_agent *agent, int64_t period_ms,
-                                          vt_agent_timer_fn fn, void *ctx);
+VT_CLIENT_EXPORT vt_timer *vt_agent_after(vt_agent *agent, int64_t delay_ms, vt_agent_timer_fn fn,
+                                          void *ctx);
+VT_CLIENT_EXPORT vt_timer *vt_agent_every(vt_agent *agent, int64_t period_ms, vt_agent_timer_fn fn,
+                                          void *ctx);
 VT_CLIENT_EXPORT vt_timer *vt_agent_every_now(vt_agent *agent, int64_t period_ms,
                                               vt_agent_timer_fn fn, void *ctx);
 VT_CLIENT_EXPORT void vt_agent_cancel(vt_agent *agent, vt_timer *timer);

@@ -32,8 +32,8 @@ typedef void (*vt_channel_fn)(vt_agent *agent, vt_channel *ch, const void *data,
  * vt_channel_close, or it is closed when the agent is destroyed (the handle
  * is then invalid). Opening a pair that is already open returns NULL
  * (-EEXIST in vt_last_error()). */
-VT_CLIENT_EXPORT vt_channel *vt_channel_open(vt_agent *agent, const char *peer,
-                                             const char *name, vt_channel_fn fn, void *ctx);
+VT_CLIENT_EXPORT vt_channel *vt_channel_open(vt_agent *agent, const char *peer, const char *name,
+                                             vt_channel_fn fn, void *ctx);
 /* Send one data frame (copied). 0 or a negative errno (not connected). */
 VT_CLIENT_EXPORT int vt_channel_send(vt_channel *ch, const void *data, size_t len);
 /* Close and free; *ch becomes NULL. Safe from inside the channel's callback. */

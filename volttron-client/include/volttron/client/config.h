@@ -38,8 +38,8 @@ typedef void (*vt_config_callback)(vt_agent *agent, const char *name, vt_config_
 
 /* Call cb for configurations whose lower-cased name matches the shell
  * pattern (fnmatch: "config", "devices/...", "*") and one of actions. */
-VT_CLIENT_EXPORT void vt_config_subscribe(vt_agent *agent, const char *pattern,
-                                          unsigned actions, vt_config_callback cb, void *ctx);
+VT_CLIENT_EXPORT void vt_config_subscribe(vt_agent *agent, const char *pattern, unsigned actions,
+                                          vt_config_callback cb, void *ctx);
 
 /* A default used while the store has no configuration of that name
  * (contents copied). Call before the agent starts. */

@@ -32,10 +32,10 @@ extern "C" {
 typedef struct vt_instance {
     char *identity;
     char *uuid;
-    char *package;     /* PACKAGE as written */
-    char *tag;         /* NULL if none */
-    char *priority;    /* AUTOSTART content (trimmed), NULL if not enabled */
-    char *dir;         /* absolute instance directory */
+    char *package;  /* PACKAGE as written */
+    char *tag;      /* NULL if none */
+    char *priority; /* AUTOSTART content (trimmed), NULL if not enabled */
+    char *dir;      /* absolute instance directory */
 } vt_instance;
 
 /* Every instance under home/agents, sorted by identity; directories without

@@ -45,8 +45,7 @@ VT_CLIENT_EXPORT int vt_keystore_load_or_create(const char *path, vt_keypair *ou
 VT_CLIENT_EXPORT int vt_known_hosts_lookup(const char *home, const char *address,
                                            char out[VT_KEY_TEXT_SIZE]);
 /* Record host_key -> key in $home/known_hosts (atomically, mode 0644). */
-VT_CLIENT_EXPORT int vt_known_hosts_set(const char *home, const char *host_key,
-                                        const char *key);
+VT_CLIENT_EXPORT int vt_known_hosts_set(const char *home, const char *host_key, const char *key);
 
 #ifdef __cplusplus
 }

@@ -72,13 +72,12 @@ VT_CLIENT_EXPORT void vt_timer_cancel(vt_loop *loop, vt_timer *timer);
 VT_CLIENT_EXPORT void vt_timer_set_period(vt_loop *loop, vt_timer *timer, int64_t period_ms);
 
 /* Watch a file descriptor. One watcher per fd; adding again replaces it. */
-VT_CLIENT_EXPORT int vt_loop_add_fd(vt_loop *loop, int fd, unsigned events, vt_io_fn fn,
-                                    void *ctx);
+VT_CLIENT_EXPORT int vt_loop_add_fd(vt_loop *loop, int fd, unsigned events, vt_io_fn fn, void *ctx);
 VT_CLIENT_EXPORT void vt_loop_remove_fd(vt_loop *loop, int fd);
 
 /* Watch a ZeroMQ socket for readability (events: VT_LOOP_READ). */
-VT_CLIENT_EXPORT int vt_loop_add_zsock(vt_loop *loop, void *zsock, unsigned events,
-                                       vt_zsock_fn fn, void *ctx);
+VT_CLIENT_EXPORT int vt_loop_add_zsock(vt_loop *loop, void *zsock, unsigned events, vt_zsock_fn fn,
+                                       void *ctx);
 VT_CLIENT_EXPORT void vt_loop_remove_zsock(vt_loop *loop, void *zsock);
 
 /* Run fn once, after the current callback returns and before the loop waits

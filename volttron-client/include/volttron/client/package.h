@@ -40,10 +40,10 @@ extern "C" {
 typedef struct vt_package {
     char *name;
     char *version;
-    char *executable;         /* relative to the package directory */
-    char *identity_template;  /* NULL: "<name>-<version>_{n}" */
-    char *description;        /* may be NULL */
-    cJSON *config;            /* default configuration object, or NULL */
+    char *executable;        /* relative to the package directory */
+    char *identity_template; /* NULL: "<name>-<version>_{n}" */
+    char *description;       /* may be NULL */
+    cJSON *config;           /* default configuration object, or NULL */
 } vt_package;
 
 /* Parse and check a manifest's text; what names it in errors. Fills *out
@@ -63,7 +63,6 @@ VT_CLIENT_EXPORT char *vt_package_identity_template(const vt_package *p);
 
 /* tmpl with every "{n}" replaced by n. Caller frees. */
 VT_CLIENT_EXPORT char *vt_package_identity_expand(const char *tmpl, int n);
-
 
 #ifdef __cplusplus
 }

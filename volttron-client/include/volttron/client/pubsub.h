@@ -44,12 +44,11 @@ typedef void (*vt_pubsub_callback)(vt_agent *agent, const vt_pubsub_message *msg
 
 /* Subscribe to prefix on bus "" of this platform. Returns 0 once the request
  * is sent (or queued until connected). */
-VT_CLIENT_EXPORT int vt_pubsub_subscribe(vt_agent *agent, const char *prefix,
-                                         vt_pubsub_callback cb, void *ctx);
+VT_CLIENT_EXPORT int vt_pubsub_subscribe(vt_agent *agent, const char *prefix, vt_pubsub_callback cb,
+                                         void *ctx);
 /* With a bus and all_platforms (receive from connected remote platforms). */
-VT_CLIENT_EXPORT int vt_pubsub_subscribe_ex(vt_agent *agent, const char *prefix,
-                                            const char *bus, bool all_platforms,
-                                            vt_pubsub_callback cb, void *ctx);
+VT_CLIENT_EXPORT int vt_pubsub_subscribe_ex(vt_agent *agent, const char *prefix, const char *bus,
+                                            bool all_platforms, vt_pubsub_callback cb, void *ctx);
 /* Remove the subscriptions to prefix (NULL: all) made with cb (NULL: any
  * callback). The platform is told when no local callback is left for it. */
 VT_CLIENT_EXPORT int vt_pubsub_unsubscribe(vt_agent *agent, const char *prefix,
@@ -58,28 +57,26 @@ VT_CLIENT_EXPORT int vt_pubsub_unsubscribe(vt_agent *agent, const char *prefix,
 /* Publish. headers (may be NULL) and message are borrowed and serialised
  * now; min/max_compatible_version headers are added as VOLTTRON agents do.
  * Fire-and-forget: returns 0 once sent. */
-VT_CLIENT_EXPORT int vt_pubsub_publish(vt_agent *agent, const char *topic,
-                                       const cJSON *headers, const cJSON *message);
+VT_CLIENT_EXPORT int vt_pubsub_publish(vt_agent *agent, const char *topic, const cJSON *headers,
+                                       const cJSON *message);
 /* Same with the headers object and the message already as JSON text (for
  * high-rate publishers that format their own JSON); headers_json may be NULL.
  * The texts must be valid JSON: they are copied as is. */
 VT_CLIENT_EXPORT int vt_pubsub_publish_json(vt_agent *agent, const char *topic,
-                                            const char *headers_json,
-                                            const char *message_json);
+                                            const char *headers_json, const char *message_json);
 
 /* Publish and learn how many subscribers received it (count < 0 on error or
  * timeout). */
 typedef void (*vt_pubsub_ack_fn)(vt_agent *agent, int count, void *ctx);
-VT_CLIENT_EXPORT int vt_pubsub_publish_ack(vt_agent *agent, const char *topic,
-                                           const cJSON *headers, const cJSON *message,
-                                           int timeout_ms, vt_pubsub_ack_fn fn, void *ctx);
+VT_CLIENT_EXPORT int vt_pubsub_publish_ack(vt_agent *agent, const char *topic, const cJSON *headers,
+                                           const cJSON *message, int timeout_ms,
+                                           vt_pubsub_ack_fn fn, void *ctx);
 
 /* The same with the headers and message already as JSON text (see
  * vt_pubsub_publish_json). */
 VT_CLIENT_EXPORT int vt_pubsub_publish_json_ack(vt_agent *agent, const char *topic,
-                                                const char *headers_json,
-                                                const char *message_json, int timeout_ms,
-                                                vt_pubsub_ack_fn fn, void *ctx);
+                                                const char *headers_json, const char *message_json,
+                                                int timeout_ms, vt_pubsub_ack_fn fn, void *ctx);
 
 /* The platform's list of subscriptions under prefix: fn receives a JSON
  * array of [bus, prefix, is_member] triples (borrowed), or NULL on error.

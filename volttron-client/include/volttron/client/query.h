@@ -15,8 +15,8 @@ extern "C" {
 /* value (len bytes, borrowed) is NULL on error/timeout; an unknown property
  * answers an empty value. */
 typedef void (*vt_query_fn)(vt_agent *agent, const char *value, size_t len, void *ctx);
-VT_CLIENT_EXPORT int vt_query(vt_agent *agent, const char *property, int timeout_ms,
-                              vt_query_fn fn, void *ctx);
+VT_CLIENT_EXPORT int vt_query(vt_agent *agent, const char *property, int timeout_ms, vt_query_fn fn,
+                              void *ctx);
 /* Blocking: 0 and a NUL-terminated copy in *value (caller frees), or <0. */
 VT_CLIENT_EXPORT int vt_query_sync(vt_agent *agent, const char *property, int timeout_ms,
                                    char **value);

@@ -54,8 +54,7 @@ typedef cJSON *(*vt_rpc_method)(vt_agent *agent, vt_rpc_request *req, void *ctx)
 
 /* Export name (dots allowed: "health.get_status"). Exporting a name again
  * replaces it. */
-VT_CLIENT_EXPORT void vt_rpc_export(vt_agent *agent, const char *name, vt_rpc_method fn,
-                                    void *ctx);
+VT_CLIENT_EXPORT void vt_rpc_export(vt_agent *agent, const char *name, vt_rpc_method fn, void *ctx);
 /* Also describe it for "<name>.inspect": params is a comma-separated
  * Python-style parameter list ("path, point_name, value=None, **kwargs"),
  * doc a docstring; either may be NULL. */
@@ -68,8 +67,7 @@ VT_CLIENT_EXPORT void vt_rpc_unexport(vt_agent *agent, const char *name);
  * restrictions ({"identity": "/regex/"}); a caller without them gets error
  * -32000 carrying volttron.platform.jsonrpc.Error(-32001, ...). Only when
  * the platform has authentication on. */
-VT_CLIENT_EXPORT void vt_rpc_require(vt_agent *agent, const char *name,
-                                     const char *capabilities);
+VT_CLIENT_EXPORT void vt_rpc_require(vt_agent *agent, const char *name, const char *capabilities);
 /* The capabilities name requires (NULL-terminated, borrowed), or NULL. */
 VT_CLIENT_EXPORT const char *const *vt_rpc_required(vt_agent *agent, const char *name);
 
@@ -93,8 +91,8 @@ VT_CLIENT_EXPORT const cJSON *vt_rpc_arg(const vt_rpc_request *req, int pos, con
  * the dotted Python name callers compare against, e.g. "builtins.ValueError",
  * "builtins.KeyError", "builtins.TypeError". Returns NULL so a method can
  * `return vt_rpc_raise(...)`. */
-VT_CLIENT_EXPORT cJSON *vt_rpc_raise(vt_rpc_request *req, const char *exc_type,
-                                     const char *fmt, ...) VT_PRINTF(3, 4);
+VT_CLIENT_EXPORT cJSON *vt_rpc_raise(vt_rpc_request *req, const char *exc_type, const char *fmt,
+                                     ...) VT_PRINTF(3, 4);
 /* Fail with a plain JSON-RPC error (code, message, optional data, borrowed). */
 VT_CLIENT_EXPORT cJSON *vt_rpc_fail(vt_rpc_request *req, int code, const char *message,
                                     const cJSON *data);
@@ -106,27 +104,27 @@ VT_CLIENT_EXPORT void vt_rpc_reply(vt_rpc_request *deferred, cJSON *result);
 VT_CLIENT_EXPORT void vt_rpc_reply_raise(vt_rpc_request *deferred, const char *exc_type,
                                          const char *fmt, ...) VT_PRINTF(3, 4);
 /* Forward an error a callee returned (code, message, data as received). */
-VT_CLIENT_EXPORT void vt_rpc_reply_error(vt_rpc_request *deferred, int code,
-                                         const char *message, const cJSON *data);
+VT_CLIENT_EXPORT void vt_rpc_reply_error(vt_rpc_request *deferred, int code, const char *message,
+                                         const cJSON *data);
 
 /* ---- calling ---- */
 
 typedef enum vt_rpc_status {
     VT_RPC_OK = 0,
-    VT_RPC_ERROR,        /* the callee answered with a JSON-RPC error */
-    VT_RPC_TIMEOUT,      /* no answer in time */
-    VT_RPC_UNREACHABLE,  /* the callee is not connected (VIP error 113) */
-    VT_RPC_FAILED,       /* any other VIP error, or not connected ourselves */
+    VT_RPC_ERROR,       /* the callee answered with a JSON-RPC error */
+    VT_RPC_TIMEOUT,     /* no answer in time */
+    VT_RPC_UNREACHABLE, /* the callee is not connected (VIP error 113) */
+    VT_RPC_FAILED,      /* any other VIP error, or not connected ourselves */
 } vt_rpc_status;
 
 typedef struct vt_rpc_result {
     vt_rpc_status status;
-    const cJSON *value;        /* VT_RPC_OK: the result (borrowed) */
-    int code;                  /* VT_RPC_ERROR: JSON-RPC code */
-    const char *message;       /* error text for every failure */
-    const char *detail;        /* data.detail, or NULL */
-    const char *exc_type;      /* data["exception.py"].exc_type, or NULL */
-    const cJSON *data;         /* the error's data object, or NULL */
+    const cJSON *value;   /* VT_RPC_OK: the result (borrowed) */
+    int code;             /* VT_RPC_ERROR: JSON-RPC code */
+    const char *message;  /* error text for every failure */
+    const char *detail;   /* data.detail, or NULL */
+    const char *exc_type; /* data["exception.py"].exc_type, or NULL */
+    const cJSON *data;    /* the error's data object, or NULL */
 } vt_rpc_result;
 
 typedef void (*vt_rpc_callback)(vt_agent *agent, const vt_rpc_result *result, void *ctx);

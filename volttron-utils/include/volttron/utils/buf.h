@@ -18,9 +18,9 @@ extern "C" {
 #endif
 
 typedef struct vt_buf {
-    char *data;   /* NUL-terminated; NULL until the first append */
-    size_t len;   /* bytes used, excluding the terminator */
-    size_t cap;   /* bytes allocated */
+    char *data; /* NUL-terminated; NULL until the first append */
+    size_t len; /* bytes used, excluding the terminator */
+    size_t cap; /* bytes allocated */
 } vt_buf;
 
 VT_UTILS_EXPORT void vt_buf_init(vt_buf *b);

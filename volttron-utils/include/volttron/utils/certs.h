@@ -19,28 +19,28 @@ extern "C" {
 /* Distinguished name fields; NULL or "" fields are left out. common_name is
  * required. */
 typedef struct vt_cert_subject {
-    const char *country;             /* C, two letters */
-    const char *state;               /* ST */
-    const char *locality;            /* L */
-    const char *organization;        /* O */
-    const char *organization_unit;   /* OU */
-    const char *common_name;         /* CN */
+    const char *country;           /* C, two letters */
+    const char *state;             /* ST */
+    const char *locality;          /* L */
+    const char *organization;      /* O */
+    const char *organization_unit; /* OU */
+    const char *common_name;       /* CN */
 } vt_cert_subject;
 
 typedef enum vt_cert_kind {
-    VT_CERT_SERVER,   /* serverAuth, CN also as a DNS subjectAltName */
-    VT_CERT_CLIENT,   /* clientAuth */
+    VT_CERT_SERVER, /* serverAuth, CN also as a DNS subjectAltName */
+    VT_CERT_CLIENT, /* clientAuth */
 } vt_cert_kind;
 
 /* What vt_certs_read_info reports. */
 typedef struct vt_cert_info {
-    char subject[512];       /* one line, e.g. "C=US, O=PNNL, CN=volttron-ca" */
+    char subject[512]; /* one line, e.g. "C=US, O=PNNL, CN=volttron-ca" */
     char issuer[512];
     char common_name[256];
     time_t not_before;
     time_t not_after;
-    char serial[80];         /* hex */
-    int is_ca;               /* basicConstraints CA:TRUE */
+    char serial[80]; /* hex */
+    int is_ca;       /* basicConstraints CA:TRUE */
 } vt_cert_info;
 
 /* Create a CA: a new key (key_path, 0600) and a self-signed CA certificate

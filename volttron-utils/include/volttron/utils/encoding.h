@@ -27,14 +27,13 @@ extern "C" {
 /* Base64 with the URL-safe alphabet (-_). Writes NUL-terminated text into out
  * (outsz bytes) and returns its length, or a negative errno if out is too
  * small. With pad, '=' characters complete the last quantum. */
-VT_UTILS_EXPORT int vt_base64url_encode(const uint8_t *in, size_t n, bool pad,
-                                        char *out, size_t outsz);
+VT_UTILS_EXPORT int vt_base64url_encode(const uint8_t *in, size_t n, bool pad, char *out,
+                                        size_t outsz);
 
 /* Decode URL-safe base64 (standard '+' and '/' are accepted too), with or
  * without padding. Returns the decoded length or a negative errno on bad
  * input or a short output buffer. */
-VT_UTILS_EXPORT int vt_base64url_decode(const char *in, size_t len,
-                                        uint8_t *out, size_t outsz);
+VT_UTILS_EXPORT int vt_base64url_decode(const char *in, size_t len, uint8_t *out, size_t outsz);
 
 /* Z85 (ZeroMQ RFC 32). n must be a multiple of 4; out needs n*5/4+1 bytes.
  * Returns the text length or a negative errno. */
@@ -51,8 +50,7 @@ VT_UTILS_EXPORT int vt_hex_encode(const uint8_t *in, size_t n, char *out, size_t
 VT_UTILS_EXPORT int vt_hex_decode(const char *in, size_t len, uint8_t *out, size_t outsz);
 
 /* Canonical text of a key: 43 characters plus NUL into out. */
-VT_UTILS_EXPORT void vt_key_encode(const uint8_t key[VT_KEY_BYTES],
-                                   char out[VT_KEY_TEXT_LEN + 1]);
+VT_UTILS_EXPORT void vt_key_encode(const uint8_t key[VT_KEY_BYTES], char out[VT_KEY_TEXT_LEN + 1]);
 
 /* Decode a key given in any form VOLTTRON accepts, chosen by length:
  * 40 Z85; 43 base64url; 44 base64url padded; 54/56 base64url of the Z85
@@ -60,8 +58,7 @@ VT_UTILS_EXPORT void vt_key_encode(const uint8_t key[VT_KEY_BYTES],
 VT_UTILS_EXPORT int vt_key_decode(const char *text, uint8_t key[VT_KEY_BYTES]);
 
 /* Z85 text of a key (what libzmq's ZMQ_CURVE_*KEY options accept as text). */
-VT_UTILS_EXPORT void vt_key_to_z85(const uint8_t key[VT_KEY_BYTES],
-                                   char out[VT_KEY_Z85_LEN + 1]);
+VT_UTILS_EXPORT void vt_key_to_z85(const uint8_t key[VT_KEY_BYTES], char out[VT_KEY_Z85_LEN + 1]);
 
 #ifdef __cplusplus
 }

@@ -25,8 +25,7 @@ VT_UTILS_EXPORT int vt_fs_mkdir_p(const char *path, mode_t mode);
  * (created with mode, exclusively), fsync it, rename it over path, fsync the
  * directory. Returns 0 or a negative errno; on failure path is untouched and
  * the temporary file is removed. */
-VT_UTILS_EXPORT int vt_fs_write_atomic(const char *path, const void *data, size_t len,
-                                       mode_t mode);
+VT_UTILS_EXPORT int vt_fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode);
 
 /* Remove the temporary files vt_fs_write_atomic leaves in dir when the
  * process dies between creating and renaming one ("<name>.tmp.XXXXXX"),

@@ -35,8 +35,7 @@ VT_UTILS_EXPORT void vt_ini_destroy(vt_ini **ini);
 
 /* The last value of key in section (borrowed; valid until the document is
  * changed or destroyed), or NULL. The key is matched case-insensitively. */
-VT_UTILS_EXPORT const char *vt_ini_get(const vt_ini *ini, const char *section,
-                                       const char *key);
+VT_UTILS_EXPORT const char *vt_ini_get(const vt_ini *ini, const char *section, const char *key);
 /* Every value of key in section, in file order: returns the count and stores
  * up to max borrowed pointers in values. */
 VT_UTILS_EXPORT size_t vt_ini_get_all(const vt_ini *ini, const char *section, const char *key,

@@ -27,8 +27,8 @@ extern "C" {
 #endif
 
 /* Parse flags. */
-#define VT_JSON_COMMENTS  0x1u  /* strip #..., //... and / *...* / outside strings */
-#define VT_JSON_CONTAINER 0x2u  /* top level must be an object or an array */
+#define VT_JSON_COMMENTS 0x1u  /* strip #..., //... and / *...* / outside strings */
+#define VT_JSON_CONTAINER 0x2u /* top level must be an object or an array */
 
 /* Where and why a parse failed; line and column are 1-based. */
 typedef struct vt_json_error {
@@ -42,12 +42,12 @@ typedef struct vt_json_error {
  * cJSON_Delete, or NULL. On failure *err (if non-NULL) says where, and
  * vt_last_error() reads "<name>:<line>:<column>: <message>" (name defaults to
  * "JSON"). Nesting deeper than 256 levels is refused. */
-VT_UTILS_EXPORT cJSON *vt_json_parse(const char *text, size_t len, unsigned flags,
-                                     const char *name, vt_json_error *err);
+VT_UTILS_EXPORT cJSON *vt_json_parse(const char *text, size_t len, unsigned flags, const char *name,
+                                     vt_json_error *err);
 
 /* Dump flags. */
-#define VT_JSON_COMPACT   0x1u           /* separators "," and ":" */
-#define VT_JSON_INDENT(n) ((unsigned)(n) << 8)  /* pretty, n spaces per level */
+#define VT_JSON_COMPACT 0x1u                   /* separators "," and ":" */
+#define VT_JSON_INDENT(n) ((unsigned)(n) << 8) /* pretty, n spaces per level */
 
 /* Serialise as Python's json.dumps with default options would (separators
  * ", " and ": ", ASCII only, NaN/Infinity tokens), or compact / indented per
@@ -85,8 +85,7 @@ VT_UTILS_EXPORT int vt_json_get_number(const cJSON *obj, const char *key, double
 /* An integral number within int64 range. */
 VT_UTILS_EXPORT int vt_json_get_int(const cJSON *obj, const char *key, int64_t *out,
                                     const char *ctx);
-VT_UTILS_EXPORT int vt_json_get_bool(const cJSON *obj, const char *key, bool *out,
-                                     const char *ctx);
+VT_UTILS_EXPORT int vt_json_get_bool(const cJSON *obj, const char *key, bool *out, const char *ctx);
 VT_UTILS_EXPORT int vt_json_get_string(const cJSON *obj, const char *key, const char **out,
                                        const char *ctx);
 VT_UTILS_EXPORT int vt_json_get_object(const cJSON *obj, const char *key, const cJSON **out,
@@ -96,10 +95,10 @@ VT_UTILS_EXPORT int vt_json_get_array(const cJSON *obj, const char *key, const c
 
 /* The same with a default for an absent or null key: returns 0 (value or
  * default stored) or -EINVAL for a present value of the wrong type. */
-VT_UTILS_EXPORT int vt_json_opt_number(const cJSON *obj, const char *key, double def,
-                                       double *out, const char *ctx);
-VT_UTILS_EXPORT int vt_json_opt_int(const cJSON *obj, const char *key, int64_t def,
-                                    int64_t *out, const char *ctx);
+VT_UTILS_EXPORT int vt_json_opt_number(const cJSON *obj, const char *key, double def, double *out,
+                                       const char *ctx);
+VT_UTILS_EXPORT int vt_json_opt_int(const cJSON *obj, const char *key, int64_t def, int64_t *out,
+                                    const char *ctx);
 VT_UTILS_EXPORT int vt_json_opt_bool(const cJSON *obj, const char *key, bool def, bool *out,
                                      const char *ctx);
 VT_UTILS_EXPORT int vt_json_opt_string(const cJSON *obj, const char *key, const char *def,

@@ -81,8 +81,7 @@ VT_UTILS_EXPORT int vt_log_reopen(void);
 /* Write one record. The source names the component ("volttron.router",
  * an agent identity); NULL means "volttron". Newlines in the message are kept
  * (multi-line records), a trailing newline is not doubled. */
-VT_UTILS_EXPORT void vt_log(int level, const char *source, const char *fmt, ...)
-    VT_PRINTF(3, 4);
+VT_UTILS_EXPORT void vt_log(int level, const char *source, const char *fmt, ...) VT_PRINTF(3, 4);
 VT_UTILS_EXPORT void vt_logv(int level, const char *source, const char *fmt, va_list ap);
 
 /* Format a record's line into buf exactly as it would be written (for tests
@@ -90,10 +89,16 @@ VT_UTILS_EXPORT void vt_logv(int level, const char *source, const char *fmt, va_
 VT_UTILS_EXPORT int vt_log_format_line(char *buf, int size, int level, const char *source,
                                        const char *message);
 
-#define vt_log_debug(src, ...) \
-    do { if (vt_log_enabled(VT_LOG_DEBUG)) vt_log(VT_LOG_DEBUG, src, __VA_ARGS__); } while (0)
-#define vt_log_info(src, ...) \
-    do { if (vt_log_enabled(VT_LOG_INFO)) vt_log(VT_LOG_INFO, src, __VA_ARGS__); } while (0)
+#define vt_log_debug(src, ...)                                                                     \
+    do {                                                                                           \
+        if (vt_log_enabled(VT_LOG_DEBUG))                                                          \
+            vt_log(VT_LOG_DEBUG, src, __VA_ARGS__);                                                \
+    } while (0)
+#define vt_log_info(src, ...)                                                                      \
+    do {                                                                                           \
+        if (vt_log_enabled(VT_LOG_INFO))                                                           \
+            vt_log(VT_LOG_INFO, src, __VA_ARGS__);                                                 \
+    } while (0)
 #define vt_log_warning(src, ...) vt_log(VT_LOG_WARNING, src, __VA_ARGS__)
 #define vt_log_error(src, ...) vt_log(VT_LOG_ERROR, src, __VA_ARGS__)
 #define vt_log_critical(src, ...) vt_log(VT_LOG_CRITICAL, src, __VA_ARGS__)

@@ -47,8 +47,7 @@ VT_UTILS_EXPORT void *vt_map_taken(vt_map *map, const void *key, size_t len);
 
 /* Iterate: start with *cursor = 0; returns false at the end. key (NUL-
  * terminated, borrowed) and value may be NULL if not wanted. */
-VT_UTILS_EXPORT bool vt_map_next(const vt_map *map, size_t *cursor, const char **key,
-                                 void **value);
+VT_UTILS_EXPORT bool vt_map_next(const vt_map *map, size_t *cursor, const char **key, void **value);
 
 /* Remove every entry (releasing values). */
 VT_UTILS_EXPORT void vt_map_clear(vt_map *map);

@@ -108,15 +108,15 @@ VT_UTILS_EXPORT int vt_tar_extract_mem(const void *data, size_t len, const char 
  * frees), its length to *out_len if non-NULL. The whole archive is checked
  * as vt_tar_extract would. -ENOENT if there is no such member, -EISDIR if
  * it is a directory, -EFBIG if it is larger than max. */
-VT_UTILS_EXPORT int vt_tar_read_member(const void *data, size_t len, const char *name,
-                                       size_t max, char **out, size_t *out_len);
+VT_UTILS_EXPORT int vt_tar_read_member(const void *data, size_t len, const char *name, size_t max,
+                                       char **out, size_t *out_len);
 
 /* One member as vt_tar_list_mem reports it; everything is borrowed for the
  * duration of the callback. */
 typedef struct vt_tar_entry {
-    const char *name;  /* without "./" or a trailing '/' */
+    const char *name; /* without "./" or a trailing '/' */
     uint64_t size;
-    unsigned mode;     /* permission bits recorded in the header */
+    unsigned mode; /* permission bits recorded in the header */
     bool is_dir;
 } vt_tar_entry;
 

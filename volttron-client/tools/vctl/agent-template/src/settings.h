@@ -7,8 +7,8 @@
 #include <volttron/client/client.h>
 
 typedef struct settings {
-    char *topic_prefix;   /* what to subscribe to */
-    char *greeting;       /* what the "greet" RPC method answers */
+    char *topic_prefix; /* what to subscribe to */
+    char *greeting;     /* what the "greet" RPC method answers */
 } settings;
 
 /* Read config (an object, borrowed) into *s, replacing what was there.
